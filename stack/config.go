@@ -11,6 +11,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/spicedb-ecs/spicedb-ecs/service"
 )
 
 // Config is the whole, validated configuration of one stack. Every field has
@@ -119,9 +121,9 @@ type LogsConfig struct {
 // Accepted values of the enumerated keys.
 var (
 	NatGatewayStrategies = []string{"single", "onePerAz", "none"}
-	Architectures        = []string{"arm64", "x86_64"}
+	Architectures        = []string{service.ArchitectureARM64, service.ArchitectureX8664}
 	LogLevels            = []string{"trace", "debug", "info", "warn", "error"}
-	MigrationGates       = []string{"ecsTask", "none"}
+	MigrationGates       = []string{service.MigrationGateECSTask, service.MigrationGateNone}
 	// SslPolicies are the NLB TLS policies that offer TLS 1.2 or newer with
 	// forward secrecy only; the 2016 policy the API defaults to is not here.
 	SslPolicies = []string{

@@ -20,14 +20,7 @@ const repoRoot = ".."
 // project keys or full keys), the way the engine hands it to the program.
 func loadStack(t *testing.T, stackName string, overrides map[string]string) (Config, error) {
 	t.Helper()
-	full := map[string]string{}
-	for k, v := range overrides {
-		if !strings.Contains(k, ":") {
-			k = "spicedb-ecs:" + k
-		}
-		full[k] = v
-	}
-	opts, err := pulumimock.StackOptions(repoRoot, stackName, full)
+	opts, err := pulumimock.StackOptions(repoRoot, stackName, fullKeys(overrides))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +34,18 @@ func loadStack(t *testing.T, stackName string, overrides map[string]string) (Con
 		t.Fatal(err)
 	}
 	return cfg, loadErr
+}
+
+// fullKeys qualifies short project keys with the project name.
+func fullKeys(overrides map[string]string) map[string]string {
+	full := map[string]string{}
+	for k, v := range overrides {
+		if !strings.Contains(k, ":") {
+			k = "spicedb-ecs:" + k
+		}
+		full[k] = v
+	}
+	return full
 }
 
 func TestStackFilesLoad(t *testing.T) {
@@ -138,7 +143,7 @@ func TestInvalidConfig(t *testing.T) {
 		{"wrong type", map[string]string{"database": `{"multiAz":"yes"}`},
 			[]string{`database: not a valid object for this key: cannot unmarshal string into Go struct field DatabaseConfig.multiAz of type bool`}},
 		{"fargate size", map[string]string{"spicedb": `{"cpu":512,"memoryMiB":512}`},
-			[]string{`spicedb.cpu/spicedb.memoryMiB: cpu 512 with memory 512 MiB is not a Fargate size; accepted for cpu 512: 1024 to 4096 MiB in steps of 1024`}},
+			[]string{`spicedb.cpu/spicedb.memoryMiB: cpu 512 with memory 512 MiB is not a Fargate size; cpu 512 accepts 1024 to 4096 MiB in steps of 1024`}},
 		{"fargate cpu", map[string]string{"spicedb": `{"cpu":300}`},
 			[]string{`spicedb.cpu/spicedb.memoryMiB: cpu 300 is not a Fargate size; accepted: 256, 512, 1024, 2048, 4096, 8192, 16384`}},
 		{"architecture", map[string]string{"spicedb": `{"architecture":"amd64"}`},

@@ -132,6 +132,7 @@ func serviceArgs(cfg Config, net *network.Network, db *database.Database, tags m
 		MigrationTimeout:        time.Duration(cfg.Migrations.TimeoutMinutes) * time.Minute,
 		LogRetentionDays:        cfg.Logs.RetentionDays,
 		AdditionalPresharedKeys: cfg.AdditionalPresharedKeys,
+		SecretsKmsKeyArn:        cfg.Database.KmsKeyArn,
 		Region:                  cfg.AWSRegion,
 		Profile:                 cfg.AWSProfile,
 		Tags:                    tags,

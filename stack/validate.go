@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/spicedb-ecs/spicedb-ecs/service"
 )
 
 var (
@@ -124,7 +126,7 @@ func (c Config) validateService(p *problems) {
 	if !slices.Contains(LogLevels, s.LogLevel) {
 		p.addf("spicedb.logLevel", "%q is not accepted; accepted: %s", s.LogLevel, strings.Join(LogLevels, ", "))
 	}
-	if err := ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
+	if err := service.ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
 		p.addf("spicedb.cpu/spicedb.memoryMiB", "%v", err)
 	}
 	a := c.Autoscaling
