@@ -29,6 +29,10 @@ type command struct {
 // commands registers every subcommand: adding one is one line here.
 var commands = map[string]command{
 	"migrate": {"run the SpiceDB datastore migration as one ECS task and wait for it", awsMigrateCommand().run},
+	"preview": {"show what up would change in a stack", stackCommand("preview", previewOp)},
+	"up":      {"create or update a stack (migration gate included)", stackCommand("up", upOp)},
+	"destroy": {"delete every resource of a stack", stackCommand("destroy", destroyOp)},
+	"outputs": {"print a stack's outputs as JSON (secrets masked)", stackCommand("outputs", outputsOp)},
 }
 
 func main() {

@@ -1,0 +1,168 @@
+// Package automation embeds the spicedb-ecs program in Go code through the
+// Pulumi Automation API: open an environment's stack over the project's own
+// Pulumi.yaml and Pulumi.<env>.yaml, override settings, then preview, update,
+// refresh, destroy and read typed outputs.
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/spicedb-ecs/spicedb-ecs/stack"
+)
+
+// Options open a stack. Only Stack is required.
+type Options struct {
+	// Stack is the environment: dev, prod, … (Pulumi.<Stack>.yaml).
+	Stack string
+	// ProjectDir holds Pulumi.yaml and the stack files. Default: ".".
+	ProjectDir string
+	// Config sets plain values by path, as `pulumi config set --path`:
+	// "spicedb.version" → the version field of the spicedb key;
+	// "aws:region" → another namespace. Values are saved in the stack file.
+	Config map[string]string
+	// Secrets sets values by path as Pulumi secrets (encrypted in the stack file).
+	Secrets map[string]string
+	// BackendURL is where state lives. Default: $PULUMI_BACKEND_URL, else a
+	// local file backend in <ProjectDir>/.pulumi.
+	BackendURL string
+	// SecretsProvider for a new stack. Default: passphrase (needs
+	// PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).
+	SecretsProvider string
+	// Program is the Pulumi program. Default: stack.Program.
+	Program pulumi.RunFunc
+	// Progress receives the engine's progress output. Default: discarded.
+	Progress io.Writer
+	// EnvVars are extra environment variables for the engine and providers.
+	EnvVars map[string]string
+	// Pulumi is the CLI to drive. Default: <ProjectDir>/bin/pulumi when
+	// present (make tools builds it), else pulumi on PATH.
+	Pulumi auto.PulumiCommand
+}
+
+// Stack is an opened environment.
+type Stack struct {
+	stack    auto.Stack
+	progress io.Writer
+}
+
+// Open creates or selects the stack and applies the overrides.
+func Open(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.Stack == "" {
+		return nil, errors.New("automation: Options.Stack is required (e.g. dev or prod)")
+	}
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	wsOpts := []auto.LocalWorkspaceOption{
+		auto.WorkDir(opts.ProjectDir),
+		auto.Program(opts.Program),
+		auto.SecretsProvider(opts.SecretsProvider),
+		auto.EnvVars(opts.EnvVars),
+	}
+	if opts.Pulumi != nil {
+		wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
+	}
+	ws, err := auto.NewLocalWorkspace(ctx, wsOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("automation: workspace in %s: %w", opts.ProjectDir, err)
+	}
+	st, err := auto.UpsertStack(ctx, opts.Stack, ws)
+	if err != nil {
+		return nil, fmt.Errorf("automation: stack %s: %w", opts.Stack, err)
+	}
+	s := &Stack{stack: st, progress: opts.Progress}
+	if err := s.set(ctx, opts.Config, false); err != nil {
+		return nil, err
+	}
+	if err := s.set(ctx, opts.Secrets, true); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func withDefaults(opts Options) (Options, error) {
+	if opts.ProjectDir == "" {
+		opts.ProjectDir = "."
+	}
+	dir, err := filepath.Abs(opts.ProjectDir)
+	if err != nil {
+		return opts, fmt.Errorf("automation: project dir: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+		return opts, fmt.Errorf("automation: no Pulumi.yaml in %s: run from the project directory or set ProjectDir", dir)
+	}
+	opts.ProjectDir = dir
+	if opts.Program == nil {
+		opts.Program = stack.Program
+	}
+	if opts.SecretsProvider == "" {
+		opts.SecretsProvider = "passphrase"
+	}
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	env := map[string]string{}
+	for k, v := range opts.EnvVars {
+		env[k] = v
+	}
+	if opts.BackendURL == "" {
+		opts.BackendURL = os.Getenv("PULUMI_BACKEND_URL")
+	}
+	if opts.BackendURL == "" {
+		stateDir := filepath.Join(dir, ".pulumi")
+		if err := os.MkdirAll(stateDir, 0o700); err != nil {
+			return opts, fmt.Errorf("automation: state dir: %w", err)
+		}
+		opts.BackendURL = "file://" + stateDir
+	}
+	env["PULUMI_BACKEND_URL"] = opts.BackendURL
+	opts.EnvVars = env
+	if opts.Pulumi == nil {
+		if local := filepath.Join(dir, "bin", "pulumi"); isFile(local) {
+			cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: dir, SkipVersionCheck: true})
+			if err != nil {
+				return opts, fmt.Errorf("automation: %s: %w", local, err)
+			}
+			opts.Pulumi = cmd
+		}
+	}
+	return opts, nil
+}
+
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// set writes config values in a stable order, by path.
+func (s *Stack) set(ctx context.Context, values map[string]string, secret bool) error {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		value := auto.ConfigValue{Value: values[key], Secret: secret}
+		if err := s.stack.SetConfigWithOptions(ctx, key, value, &auto.ConfigOptions{Path: true}); err != nil {
+			// The value is left out: it may be a secret.
+			return fmt.Errorf("automation: set config %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// Name is the stack's fully qualified name.
+func (s *Stack) Name() string { return s.stack.Name() }
+
+// Raw is the underlying Automation API stack, for what this package does not wrap.
+func (s *Stack) Raw() auto.Stack { return s.stack }
