@@ -153,6 +153,21 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
 		names := []any{m.Region + "a", m.Region + "b", m.Region + "c"}
 		return props(map[string]any{"names": names, "zoneIds": names, "id": m.Region}), nil
+	case "aws:ec2/getRouteTables:getRouteTables":
+		// One route table per subnet named in an association.subnet-id
+		// filter, as awsx creates them (one per subnet).
+		ids := []any{}
+		if filters := args.Args["filters"]; filters.IsArray() {
+			for _, f := range filters.ArrayValue() {
+				if !f.IsObject() || f.ObjectValue()["name"].StringValue() != "association.subnet-id" {
+					continue
+				}
+				for _, v := range f.ObjectValue()["values"].ArrayValue() {
+					ids = append(ids, "rtb-"+strings.TrimPrefix(v.StringValue(), "subnet-"))
+				}
+			}
+		}
+		return props(map[string]any{"id": m.Region, "ids": ids}), nil
 	case "aws:ec2/getVpc:getVpc":
 		id := "vpc-0a1b2c3d4e5f60718"
 		if v, ok := args.Args["id"]; ok && v.IsString() {
