@@ -28,6 +28,11 @@ type Database struct {
 	// the datastore URI (postgres://USER:PASSWORD@HOST:5432/DBNAME?sslmode=require).
 	// It resolves only once the secret holds that value.
 	ConnectionSecretArn pulumi.StringOutput
+	// ConnectionSecretVersionID is the version of the secret's current
+	// value; it changes whenever the URI does (a new password or host). ECS
+	// reads a secret only when a task starts, so the service puts this id
+	// into its task definitions to roll its tasks onto a new value.
+	ConnectionSecretVersionID pulumi.StringOutput
 
 	tags map[string]string
 }
@@ -65,9 +70,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	d.SecurityGroupID = sg.ID()
 
 	uri := datastoreURI(a.Username, a.DatabaseName, password.Result, instance.Address, instance.Port)
-	if d.ConnectionSecretArn, err = d.newConnectionSecret(ctx, name, a, uri); err != nil {
+	connection, err := d.newConnectionSecret(ctx, name, a, uri)
+	if err != nil {
 		return nil, err
 	}
+	d.ConnectionSecretArn = connection.Arn
+	d.ConnectionSecretVersionID = connection.VersionID
 
 	if err := ctx.RegisterResourceOutputs(d, d.outputs()); err != nil {
 		return nil, fmt.Errorf("database: register outputs: %w", err)
@@ -84,5 +92,8 @@ func (d *Database) outputs() pulumi.Map {
 		"databaseName":        d.DatabaseName,
 		"securityGroupId":     d.SecurityGroupID,
 		"connectionSecretArn": d.ConnectionSecretArn,
+		// The version id says nothing about the value; it is what makes a
+		// new value reach running tasks.
+		"connectionSecretVersionId": d.ConnectionSecretVersionID,
 	}
 }

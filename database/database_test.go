@@ -187,6 +187,9 @@ func TestInstanceIsPrivateEncryptedAndInTheSubnetGroup(t *testing.T) {
 		"databaseName":        "spicedb",
 		"securityGroupId":     sg.ID,
 		"connectionSecretArn": mustOne(t, r.m, secretType).Outputs["arn"].StringValue(),
+		// The service rolls its tasks when this changes; it must be the
+		// version of the stored URI, not some other id.
+		"connectionSecretVersionId": mustOne(t, r.m, secretVersionType).Outputs["versionId"].StringValue(),
 	}
 	for key, want := range wantOutputs {
 		got, ok := r.outputs[key]

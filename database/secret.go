@@ -57,10 +57,19 @@ func datastoreURI(username, dbName string, password, host pulumi.StringOutput, p
 	return pulumi.ToSecret(uri).(pulumi.StringOutput)
 }
 
-// newConnectionSecret stores the datastore URI in Secrets Manager and
-// returns the secret's ARN, resolved only after the value is stored so that
-// nothing reads an empty secret.
-func (d *Database) newConnectionSecret(ctx *pulumi.Context, name string, a Args, uri pulumi.StringOutput) (pulumi.StringOutput, error) {
+// connectionSecret is where the datastore URI lives.
+type connectionSecret struct {
+	// Arn resolves only after the value is stored, so that nothing reads an
+	// empty secret.
+	Arn pulumi.StringOutput
+	// VersionID is the stored value's version: Secrets Manager issues a new
+	// one whenever the value changes, so it can stand for the value where
+	// the value itself must not appear.
+	VersionID pulumi.StringOutput
+}
+
+// newConnectionSecret stores the datastore URI in Secrets Manager.
+func (d *Database) newConnectionSecret(ctx *pulumi.Context, name string, a Args, uri pulumi.StringOutput) (connectionSecret, error) {
 	recoveryDays := recoveryWindowUnprotectedDays
 	if a.DeletionProtection {
 		recoveryDays = recoveryWindowProtectedDays
@@ -72,18 +81,18 @@ func (d *Database) newConnectionSecret(ctx *pulumi.Context, name string, a Args,
 		Tags:                 pulumi.ToStringMap(a.Tags),
 	}, pulumi.Parent(d))
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("database: connection secret: %w", err)
+		return connectionSecret{}, fmt.Errorf("database: connection secret: %w", err)
 	}
 	version, err := secretsmanager.NewSecretVersion(ctx, name+"-connection", &secretsmanager.SecretVersionArgs{
 		SecretId:     secret.ID().ToStringOutput(),
 		SecretString: uri,
 	}, pulumi.Parent(d))
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("database: connection secret value: %w", err)
+		return connectionSecret{}, fmt.Errorf("database: connection secret value: %w", err)
 	}
 	arn := pulumi.All(secret.Arn, version.VersionId).ApplyT(func(v []any) string {
 		arn, _ := v[0].(string)
 		return arn
 	}).(pulumi.StringOutput)
-	return arn, nil
+	return connectionSecret{Arn: arn, VersionID: version.VersionId}, nil
 }

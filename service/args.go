@@ -34,6 +34,13 @@ type Args struct {
 	Datastore               Datastore          // required
 	DatabaseSecurityGroupID pulumi.IDInput     // required: the tasks get egress 5432 to it
 	DatastoreURISecretArn   pulumi.StringInput // required: Secrets Manager secret holding the full datastore URI
+	// DatastoreURISecretVersionID is required: the version id of the
+	// datastore URI secret's current value (its SecretVersion's VersionId),
+	// or anything else that changes whenever that value does. ECS reads
+	// secrets only when a task starts; a changed id changes the task
+	// definitions, so the migration re-runs and the service rolls onto the
+	// new value.
+	DatastoreURISecretVersionID pulumi.StringInput
 	// SecretsKmsKeyArn is the customer KMS key that encrypts the datastore URI
 	// secret, if any. The preshared-key secret is then encrypted with it too
 	// and the execution role may kms:Decrypt with it (via Secrets Manager
@@ -142,6 +149,7 @@ func (a Args) validate() error {
 		{"Datastore", a.Datastore == nil},
 		{"DatabaseSecurityGroupID", a.DatabaseSecurityGroupID == nil},
 		{"DatastoreURISecretArn", a.DatastoreURISecretArn == nil},
+		{"DatastoreURISecretVersionID", a.DatastoreURISecretVersionID == nil},
 	} {
 		if r.missing {
 			add("%s is required", r.field)

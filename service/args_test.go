@@ -60,7 +60,8 @@ func TestNewRejectsBadArgsBeforeRegistering(t *testing.T) {
 		{"listener port", func(a *Args) { a.LoadBalancer.ListenerPort = 70000 }, []string{"loadBalancer.listenerPort"}},
 		{"timeout", func(a *Args) { a.MigrationTimeout = time.Second }, []string{"migrations.timeoutMinutes"}},
 		{"keep images", func(a *Args) { a.KeepImages = -1 }, []string{"image.keepImages"}},
-		{"required", func(a *Args) { a.Datastore = nil; a.DatastoreURISecretArn = nil }, []string{"Datastore is required", "DatastoreURISecretArn is required"}},
+		{"required", func(a *Args) { a.Datastore = nil; a.DatastoreURISecretArn = nil; a.DatastoreURISecretVersionID = nil },
+			[]string{"Datastore is required", "DatastoreURISecretArn is required", "DatastoreURISecretVersionID is required"}},
 		{"all at once", func(a *Args) { a.CPU = 300; a.LogLevel = "x"; a.MigrationGate = "y" }, []string{"spicedb.cpu", "spicedb.logLevel", "migrations.gate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

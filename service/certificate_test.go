@@ -70,12 +70,12 @@ func TestCertificateModesCreateTheirResources(t *testing.T) {
 			func(dns string) string { return dns }, false},
 		{"dns", []int{1, 1, 2, 0, 0, 0, 0},
 			func(m *pulumimock.Mocks) any {
-				return edgeOutput(edgeOneOf(m, "aws:acm/certificateValidation:CertificateValidation"), "certificateArn")
+				return svcOutput(edgeOneOf(m, "aws:acm/certificateValidation:CertificateValidation"), "certificateArn")
 			},
 			func(string) string { return edgeTestDomain }, false},
 		{"private CA", []int{1, 0, 0, 2, 1, 1, 1},
 			func(m *pulumimock.Mocks) any {
-				return edgeOutput(edgeOneOf(m, "aws:acm/certificate:Certificate"), "arn")
+				return svcOutput(edgeOneOf(m, "aws:acm/certificate:Certificate"), "arn")
 			},
 			func(dns string) string { return dns }, true},
 	}
@@ -87,19 +87,19 @@ func TestCertificateModesCreateTheirResources(t *testing.T) {
 					t.Errorf("%d x %s, want %d", got, typ, tt.wantCount[i])
 				}
 			}
-			listener := edgeOne(t, run.mocks, "aws:lb/listener:Listener")
+			listener := oneOf(t, run.mocks, "aws:lb/listener:Listener")
 			want := tt.wantListenerCert(run.mocks)
-			if got := edgeInput(listener, "certificateArn"); got == nil || got != want {
+			if got := svcInput(listener, "certificateArn"); got == nil || got != want {
 				t.Errorf("listener certificateArn = %v, want %v", got, want)
 			}
-			nlbDNS := edgeOutput(edgeOne(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer"), "dnsName").(string)
+			nlbDNS := svcOutput(oneOf(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer"), "dnsName").(string)
 			if want := tt.wantHost(nlbDNS); run.host != want || run.endpoint != want+":443" {
 				t.Errorf("host %q endpoint %q, want %q and %q", run.host, run.endpoint, want, want+":443")
 			}
 			if tt.wantCA {
-				ca := edgeOne(t, run.mocks, "tls:index/selfSignedCert:SelfSignedCert")
-				if run.caPem == "" || run.caPem != edgeOutput(ca, "certPem") {
-					t.Errorf("CA PEM output = %q, want the CA certificate %q", run.caPem, edgeOutput(ca, "certPem"))
+				ca := oneOf(t, run.mocks, "tls:index/selfSignedCert:SelfSignedCert")
+				if run.caPem == "" || run.caPem != svcOutput(ca, "certPem") {
+					t.Errorf("CA PEM output = %q, want the CA certificate %q", run.caPem, svcOutput(ca, "certPem"))
 				}
 				if run.caSecret {
 					t.Error("CA PEM output is a secret; it is public and clients need it in plain text")
@@ -114,25 +114,25 @@ func TestCertificateModesCreateTheirResources(t *testing.T) {
 func TestCertificateDNSValidationAndAlias(t *testing.T) {
 	run := mustRunEdge(t, edgeTestArgs(func(a *edgeArgs) { a.TLS = edgeTestTLSModes()["dns"] }))
 	m := run.mocks
-	cert := edgeOne(t, m, "aws:acm/certificate:Certificate")
-	if edgeInput(cert, "domainName") != edgeTestDomain || edgeInput(cert, "validationMethod") != "DNS" {
+	cert := oneOf(t, m, "aws:acm/certificate:Certificate")
+	if svcInput(cert, "domainName") != edgeTestDomain || svcInput(cert, "validationMethod") != "DNS" {
 		t.Errorf("certificate request = %v, want DNS validation for %s", pulumimock.PlainMap(cert.Inputs), edgeTestDomain)
 	}
 	if _, set := cert.Inputs["privateKey"]; set {
 		t.Error("an ACM-issued certificate must not carry a private key")
 	}
 
-	options, _ := edgeOutput(cert, "domainValidationOptions").([]any)
+	options, _ := svcOutput(cert, "domainValidationOptions").([]any)
 	if len(options) != 1 {
 		t.Fatalf("mock returned %d validation options, want 1", len(options))
 	}
 	option := options[0].(map[string]any)
 	var validationRecord, alias *pulumimock.Resource
 	for _, r := range m.OfType("aws:route53/record:Record") {
-		if edgeInput(r, "zoneId") != edgeTestHostedZoneID {
-			t.Errorf("record %s in zone %v, want %s", r.Name, edgeInput(r, "zoneId"), edgeTestHostedZoneID)
+		if svcInput(r, "zoneId") != edgeTestHostedZoneID {
+			t.Errorf("record %s in zone %v, want %s", r.Name, svcInput(r, "zoneId"), edgeTestHostedZoneID)
 		}
-		switch edgeInput(r, "type") {
+		switch svcInput(r, "type") {
 		case "A":
 			alias = &r
 		default:
@@ -142,33 +142,29 @@ func TestCertificateDNSValidationAndAlias(t *testing.T) {
 	if validationRecord == nil || alias == nil {
 		t.Fatalf("want one validation record and one alias, got validation %v alias %v", validationRecord, alias)
 	}
-	for key, want := range map[string]any{
+	expectInputs(t, "validation record", *validationRecord, map[string]any{
 		"name": option["resourceRecordName"],
 		"type": option["resourceRecordType"],
 		"ttl":  float64(60),
-	} {
-		if got := edgeInput(*validationRecord, key); got != want {
-			t.Errorf("validation record %s = %v, want %v", key, got, want)
-		}
-	}
-	if got := edgeStrings(edgeInput(*validationRecord, "records")); !slices.Equal(got, []string{option["resourceRecordValue"].(string)}) {
+	})
+	if got := edgeStrings(svcInput(*validationRecord, "records")); !slices.Equal(got, []string{option["resourceRecordValue"].(string)}) {
 		t.Errorf("validation record values = %v, want [%v]", got, option["resourceRecordValue"])
 	}
 
-	validation := edgeOne(t, m, "aws:acm/certificateValidation:CertificateValidation")
-	if edgeInput(validation, "certificateArn") != edgeOutput(cert, "arn") {
-		t.Errorf("validation is for %v, want %v", edgeInput(validation, "certificateArn"), edgeOutput(cert, "arn"))
+	validation := oneOf(t, m, "aws:acm/certificateValidation:CertificateValidation")
+	if svcInput(validation, "certificateArn") != svcOutput(cert, "arn") {
+		t.Errorf("validation is for %v, want %v", svcInput(validation, "certificateArn"), svcOutput(cert, "arn"))
 	}
-	if got := edgeStrings(edgeInput(validation, "validationRecordFqdns")); !slices.Equal(got, []string{edgeOutput(*validationRecord, "fqdn").(string)}) {
+	if got := edgeStrings(svcInput(validation, "validationRecordFqdns")); !slices.Equal(got, []string{svcOutput(*validationRecord, "fqdn").(string)}) {
 		t.Errorf("validation waits for %v, want the validation record's fqdn", got)
 	}
 
-	nlb := edgeOne(t, m, "aws:lb/loadBalancer:LoadBalancer")
-	if edgeInput(*alias, "name") != edgeTestDomain {
-		t.Errorf("alias name = %v, want %s", edgeInput(*alias, "name"), edgeTestDomain)
+	nlb := oneOf(t, m, "aws:lb/loadBalancer:LoadBalancer")
+	if svcInput(*alias, "name") != edgeTestDomain {
+		t.Errorf("alias name = %v, want %s", svcInput(*alias, "name"), edgeTestDomain)
 	}
-	aliases, _ := edgeInput(*alias, "aliases").([]any)
-	wantAlias := map[string]any{"name": edgeOutput(nlb, "dnsName"), "zoneId": edgeOutput(nlb, "zoneId"), "evaluateTargetHealth": true}
+	aliases, _ := svcInput(*alias, "aliases").([]any)
+	wantAlias := map[string]any{"name": svcOutput(nlb, "dnsName"), "zoneId": svcOutput(nlb, "zoneId"), "evaluateTargetHealth": true}
 	if len(aliases) != 1 || !edgeMapsEqual(aliases[0].(map[string]any), wantAlias) {
 		t.Errorf("alias targets = %v, want [%v]", aliases, wantAlias)
 	}
@@ -177,57 +173,49 @@ func TestCertificateDNSValidationAndAlias(t *testing.T) {
 func TestCertificatePrivateCAChain(t *testing.T) {
 	run := mustRunEdge(t, edgeTestArgs(nil))
 	m := run.mocks
-	nlb := edgeOne(t, m, "aws:lb/loadBalancer:LoadBalancer")
+	nlb := oneOf(t, m, "aws:lb/loadBalancer:LoadBalancer")
 	caKey := edgeNamed(t, m, "tls:index/privateKey:PrivateKey", "svc-ca-key")
 	serverKey := edgeNamed(t, m, "tls:index/privateKey:PrivateKey", "svc-server-key")
-	ca := edgeOne(t, m, "tls:index/selfSignedCert:SelfSignedCert")
-	csr := edgeOne(t, m, "tls:index/certRequest:CertRequest")
-	serverCert := edgeOne(t, m, "tls:index/locallySignedCert:LocallySignedCert")
-	imported := edgeOne(t, m, "aws:acm/certificate:Certificate")
+	ca := oneOf(t, m, "tls:index/selfSignedCert:SelfSignedCert")
+	csr := oneOf(t, m, "tls:index/certRequest:CertRequest")
+	serverCert := oneOf(t, m, "tls:index/locallySignedCert:LocallySignedCert")
+	imported := oneOf(t, m, "aws:acm/certificate:Certificate")
 
 	for _, key := range []pulumimock.Resource{caKey, serverKey} {
-		if edgeInput(key, "algorithm") != "ECDSA" || edgeInput(key, "ecdsaCurve") != "P256" {
+		if svcInput(key, "algorithm") != "ECDSA" || svcInput(key, "ecdsaCurve") != "P256" {
 			t.Errorf("key %s = %v, want ECDSA P256", key.Name, pulumimock.PlainMap(key.Inputs))
 		}
 	}
-	if edgeInput(ca, "privateKeyPem") != edgeOutput(caKey, "privateKeyPem") || edgeInput(ca, "isCaCertificate") != true ||
-		!slices.Contains(edgeStrings(edgeInput(ca, "allowedUses")), "certSigning") {
+	if svcInput(ca, "privateKeyPem") != svcOutput(caKey, "privateKeyPem") || svcInput(ca, "isCaCertificate") != true ||
+		!slices.Contains(edgeStrings(svcInput(ca, "allowedUses")), "certSigning") {
 		t.Errorf("CA = %v, want a CA certificate for the CA key allowed to sign certificates", pulumimock.PlainMap(ca.Inputs))
 	}
-	if got := edgeStrings(edgeInput(csr, "dnsNames")); !slices.Equal(got, []string{edgeOutput(nlb, "dnsName").(string)}) {
+	if got := edgeStrings(svcInput(csr, "dnsNames")); !slices.Equal(got, []string{svcOutput(nlb, "dnsName").(string)}) {
 		t.Errorf("server certificate names %v, want the NLB's DNS name", got)
 	}
-	if edgeInput(csr, "privateKeyPem") != edgeOutput(serverKey, "privateKeyPem") {
+	if svcInput(csr, "privateKeyPem") != svcOutput(serverKey, "privateKeyPem") {
 		t.Error("certificate request is not for the server key")
 	}
-	for key, want := range map[string]any{
-		"certRequestPem":  edgeOutput(csr, "certRequestPem"),
-		"caCertPem":       edgeOutput(ca, "certPem"),
-		"caPrivateKeyPem": edgeOutput(caKey, "privateKeyPem"),
-	} {
-		if edgeInput(serverCert, key) != want {
-			t.Errorf("server certificate %s = %v, want %v", key, edgeInput(serverCert, key), want)
-		}
-	}
-	if !slices.Contains(edgeStrings(edgeInput(serverCert, "allowedUses")), "serverAuth") {
-		t.Errorf("server certificate uses = %v, want serverAuth", edgeInput(serverCert, "allowedUses"))
+	expectInputs(t, "server certificate", serverCert, map[string]any{
+		"certRequestPem":  svcOutput(csr, "certRequestPem"),
+		"caCertPem":       svcOutput(ca, "certPem"),
+		"caPrivateKeyPem": svcOutput(caKey, "privateKeyPem"),
+	})
+	if !slices.Contains(edgeStrings(svcInput(serverCert, "allowedUses")), "serverAuth") {
+		t.Errorf("server certificate uses = %v, want serverAuth", svcInput(serverCert, "allowedUses"))
 	}
 	for _, r := range []pulumimock.Resource{ca, serverCert} {
-		validity, _ := edgeInput(r, "validityPeriodHours").(float64)
-		early, _ := edgeInput(r, "earlyRenewalHours").(float64)
+		validity, _ := svcInput(r, "validityPeriodHours").(float64)
+		early, _ := svcInput(r, "earlyRenewalHours").(float64)
 		if validity <= 0 || early <= 0 || early >= validity {
 			t.Errorf("%s validity %vh early renewal %vh, want 0 < early renewal < validity", r.Name, validity, early)
 		}
 	}
-	for key, want := range map[string]any{
-		"privateKey":       edgeOutput(serverKey, "privateKeyPem"),
-		"certificateBody":  edgeOutput(serverCert, "certPem"),
-		"certificateChain": edgeOutput(ca, "certPem"),
-	} {
-		if edgeInput(imported, key) != want {
-			t.Errorf("ACM import %s = %v, want %v", key, edgeInput(imported, key), want)
-		}
-	}
+	expectInputs(t, "ACM import", imported, map[string]any{
+		"privateKey":       svcOutput(serverKey, "privateKeyPem"),
+		"certificateBody":  svcOutput(serverCert, "certPem"),
+		"certificateChain": svcOutput(ca, "certPem"),
+	})
 }
 
 // TestCertificatePrivateKeysStaySecret looks for each private key's PEM in
@@ -240,7 +228,7 @@ func TestCertificatePrivateKeysStaySecret(t *testing.T) {
 		t.Fatalf("%d private keys, want 2", len(keys))
 	}
 	for _, key := range keys {
-		pem, _ := edgeOutput(key, "privateKeyPem").(string)
+		pem, _ := svcOutput(key, "privateKeyPem").(string)
 		if !strings.Contains(pem, "PRIVATE KEY") {
 			t.Fatalf("key %s has no PEM output: %q", key.Name, pem)
 		}

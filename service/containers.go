@@ -82,6 +82,12 @@ const (
 	envDatastoreURI = "SPICEDB_DATASTORE_CONN_URI"
 )
 
+// envSecretsVersion carries the versions of the container's secrets (see
+// secretsFingerprint) so that a new secret value makes a new task
+// definition revision. It is not SPICEDB_-prefixed: SpiceDB maps those to
+// its flags, and this one is for ECS, not for SpiceDB.
+const envSecretsVersion = "SECRETS_VERSION"
+
 // Tuning that is not configurable, with the reasons.
 const (
 	// The image runs as the distroless "nonroot" user; pin it so a changed
@@ -122,6 +128,8 @@ type containerInputs struct {
 	LogLevel  string
 	MemoryMiB int // the container's hard limit (the task's memory)
 	Secrets   []secretRef
+	// SecretsVersion fingerprints the values behind Secrets (no secret material).
+	SecretsVersion string
 }
 
 // serveSecretNames and migrateSecretNames say which secrets each container
@@ -202,13 +210,15 @@ func baseContainer(name string, in containerInputs, streamPrefix string) contain
 	}
 }
 
-// commonEnvironment is what both containers need to reach the datastore.
+// commonEnvironment is what both containers need to reach the datastore,
+// and the fingerprint of the secrets they were given.
 func commonEnvironment(in containerInputs) []keyValue {
 	return []keyValue{
 		{"SPICEDB_DATASTORE_ENGINE", "postgres"},
 		{"SPICEDB_LOG_FORMAT", "json"},
 		{"SPICEDB_LOG_LEVEL", in.LogLevel},
 		{"GOMEMLIMIT", gomemlimit(in.MemoryMiB)},
+		{envSecretsVersion, in.SecretsVersion},
 	}
 }
 

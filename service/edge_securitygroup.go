@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -28,22 +27,18 @@ func newEdgeSecurityGroup(ctx *pulumi.Context, name string, args edgeArgs, opts 
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
 	}
-	port := args.LoadBalancer.ListenerPort
 	for _, src := range sources {
-		rule := &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: sg.ID().ToStringOutput(),
-			Description:     pulumi.Sprintf("TLS listener from %s", src.label),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			Tags:            tags,
+		rule := tcpRule{
+			resourceName: name + "-nlb-in-" + src.suffix,
+			description:  "TLS listener from " + src.label,
+			port:         args.LoadBalancer.ListenerPort,
 		}
 		if src.ipv6 {
-			rule.CidrIpv6 = src.cidr
+			rule.cidrIpv6 = src.cidr
 		} else {
-			rule.CidrIpv4 = src.cidr
+			rule.cidrIpv4 = src.cidr
 		}
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-nlb-in-"+src.suffix, rule, opts...); err != nil {
+		if err := newTCPRule(ctx, sg, rule, tags, opts); err != nil {
 			return nil, fmt.Errorf("edge: security group ingress from %s: %w", src.label, err)
 		}
 	}
@@ -57,15 +52,13 @@ func newEdgeSecurityGroup(ctx *pulumi.Context, name string, args edgeArgs, opts 
 		{"grpc", "gRPC to tasks", grpcPort},
 		{"health", "/healthz checks to tasks", httpPort},
 	} {
-		_, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-nlb-out-"+target.suffix, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId: sg.ID().ToStringOutput(),
-			Description:     pulumi.String(target.purpose),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(target.port),
-			ToPort:          pulumi.Int(target.port),
-			CidrIpv4:        args.VpcCidr.ToStringOutput(),
-			Tags:            tags,
-		}, opts...)
+		err := newTCPRule(ctx, sg, tcpRule{
+			resourceName: name + "-nlb-out-" + target.suffix,
+			description:  target.purpose,
+			egress:       true,
+			port:         target.port,
+			cidrIpv4:     args.VpcCidr,
+		}, tags, opts)
 		if err != nil {
 			return nil, fmt.Errorf("edge: security group egress %s: %w", target.suffix, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/componenttest"
 	"github.com/spicedb-ecs/spicedb-ecs/internal/pulumimock"
 )
 
@@ -21,8 +22,6 @@ const (
 	edgeTestDomain       = "authz.example.com"
 	edgeTestHostedZoneID = "Z0123456789ABCDEFGHIJ"
 )
-
-var edgeTestTags = map[string]string{"project": "spicedb-ecs", "stack": "test", "managed-by": "pulumi"}
 
 // edgeTestParent stands in for the Service component the edge hangs under.
 type edgeTestParent struct{ pulumi.ResourceState }
@@ -45,7 +44,7 @@ func edgeTestArgs(mutate func(*edgeArgs)) edgeArgs {
 		VpcCidr:      pulumi.String(edgeTestVpcCidr),
 		SubnetIDs:    pulumi.ToStringArray([]string{"subnet-0pub0", "subnet-0pub1"}),
 		LoadBalancer: Args{}.withDefaults().LoadBalancer,
-		Tags:         maps.Clone(edgeTestTags),
+		Tags:         maps.Clone(svcTestTags),
 	}
 	if mutate != nil {
 		mutate(&args)
@@ -105,23 +104,6 @@ func mustRunEdge(t *testing.T, args edgeArgs) *edgeRun {
 	return run
 }
 
-func edgeOne(t *testing.T, m *pulumimock.Mocks, typ string) pulumimock.Resource {
-	t.Helper()
-	r, err := m.One(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func edgeInput(r pulumimock.Resource, key string) any {
-	return pulumimock.Plain(r.Inputs[resource.PropertyKey(key)])
-}
-
-func edgeOutput(r pulumimock.Resource, key string) any {
-	return pulumimock.Plain(r.Outputs[resource.PropertyKey(key)])
-}
-
 func TestEdgeListenerIsTLS13WithHTTP2ALPNForwardingToTargetGroup(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -138,30 +120,26 @@ func TestEdgeListenerIsTLS13WithHTTP2ALPNForwardingToTargetGroup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := mustRunEdge(t, edgeTestArgs(func(a *edgeArgs) { tt.lb(&a.LoadBalancer) }))
-			listener := edgeOne(t, run.mocks, "aws:lb/listener:Listener")
-			nlb := edgeOne(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer")
-			tg := edgeOne(t, run.mocks, "aws:lb/targetGroup:TargetGroup")
+			listener := oneOf(t, run.mocks, "aws:lb/listener:Listener")
+			nlb := oneOf(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer")
+			tg := oneOf(t, run.mocks, "aws:lb/targetGroup:TargetGroup")
 
-			for key, want := range map[string]any{
+			expectInputs(t, "listener", listener, map[string]any{
 				"protocol":        "TLS",
 				"port":            tt.wantPort,
 				"sslPolicy":       tt.wantPolicy,
 				"alpnPolicy":      "HTTP2Only",
-				"loadBalancerArn": edgeOutput(nlb, "arn"),
-			} {
-				if got := edgeInput(listener, key); got != want {
-					t.Errorf("listener %s = %v, want %v", key, got, want)
-				}
-			}
-			actions, _ := edgeInput(listener, "defaultActions").([]any)
+				"loadBalancerArn": svcOutput(nlb, "arn"),
+			})
+			actions, _ := svcInput(listener, "defaultActions").([]any)
 			if len(actions) != 1 {
 				t.Fatalf("listener default actions = %v, want exactly one", actions)
 			}
 			action := actions[0].(map[string]any)
-			if action["type"] != "forward" || action["targetGroupArn"] != edgeOutput(tg, "arn") {
-				t.Errorf("listener default action = %v, want forward to %v", action, edgeOutput(tg, "arn"))
+			if action["type"] != "forward" || action["targetGroupArn"] != svcOutput(tg, "arn") {
+				t.Errorf("listener default action = %v, want forward to %v", action, svcOutput(tg, "arn"))
 			}
-			wantEndpoint := fmt.Sprintf("%s:%d", edgeOutput(nlb, "dnsName"), int(tt.wantPort))
+			wantEndpoint := fmt.Sprintf("%s:%d", svcOutput(nlb, "dnsName"), int(tt.wantPort))
 			if run.endpoint != wantEndpoint {
 				t.Errorf("endpoint = %q, want %q", run.endpoint, wantEndpoint)
 			}
@@ -185,8 +163,8 @@ func TestEdgeTargetGroupSendsGRPCToTasksAndChecksHealthz(t *testing.T) {
 				args.LoadBalancer.DeregistrationDelaySeconds = tt.delay
 			}
 			run := mustRunEdge(t, args)
-			tg := edgeOne(t, run.mocks, "aws:lb/targetGroup:TargetGroup")
-			for key, want := range map[string]any{
+			tg := oneOf(t, run.mocks, "aws:lb/targetGroup:TargetGroup")
+			expectInputs(t, "target group", tg, map[string]any{
 				"protocol":              "TCP",
 				"port":                  float64(50051),
 				"targetType":            "ip",
@@ -194,11 +172,7 @@ func TestEdgeTargetGroupSendsGRPCToTasksAndChecksHealthz(t *testing.T) {
 				"deregistrationDelay":   tt.wantDelay,
 				"connectionTermination": true,
 				"preserveClientIp":      "false",
-			} {
-				if got := edgeInput(tg, key); got != want {
-					t.Errorf("target group %s = %v, want %v", key, got, want)
-				}
-			}
+			})
 			wantCheck := map[string]any{
 				"enabled":            true,
 				"protocol":           "HTTP",
@@ -210,7 +184,7 @@ func TestEdgeTargetGroupSendsGRPCToTasksAndChecksHealthz(t *testing.T) {
 				"healthyThreshold":   float64(2),
 				"unhealthyThreshold": float64(2),
 			}
-			if got := edgeInput(tg, "healthCheck"); !maps.Equal(got.(map[string]any), wantCheck) {
+			if got := svcInput(tg, "healthCheck"); !maps.Equal(got.(map[string]any), wantCheck) {
 				t.Errorf("health check = %v, want %v", got, wantCheck)
 			}
 		})
@@ -244,26 +218,22 @@ func TestEdgeLoadBalancerIsCrossZoneNLBWithSecurityGroup(t *testing.T) {
 				a.LoadBalancer.Internal = internal
 				a.SubnetIDs = pulumi.ToStringArray(subnets)
 			}))
-			nlb := edgeOne(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer")
-			sg := edgeOne(t, run.mocks, "aws:ec2/securityGroup:SecurityGroup")
-			for key, want := range map[string]any{
+			nlb := oneOf(t, run.mocks, "aws:lb/loadBalancer:LoadBalancer")
+			sg := oneOf(t, run.mocks, "aws:ec2/securityGroup:SecurityGroup")
+			expectInputs(t, "load balancer", nlb, map[string]any{
 				"loadBalancerType":             "network",
 				"internal":                     internal,
 				"enableCrossZoneLoadBalancing": true,
 				"enforceSecurityGroupInboundRulesOnPrivateLinkTraffic": "on",
-			} {
-				if got := edgeInput(nlb, key); got != want {
-					t.Errorf("load balancer %s = %v, want %v", key, got, want)
-				}
-			}
-			if got := edgeInput(nlb, "subnets"); !slices.Equal(edgeStrings(got), subnets) {
+			})
+			if got := svcInput(nlb, "subnets"); !slices.Equal(edgeStrings(got), subnets) {
 				t.Errorf("load balancer subnets = %v, want %v", got, subnets)
 			}
-			if got := edgeStrings(edgeInput(nlb, "securityGroups")); !slices.Equal(got, []string{sg.ID}) {
+			if got := edgeStrings(svcInput(nlb, "securityGroups")); !slices.Equal(got, []string{sg.ID}) {
 				t.Errorf("load balancer security groups = %v, want [%s]", got, sg.ID)
 			}
 			if _, set := nlb.Inputs["accessLogs"]; set {
-				t.Errorf("access logs configured without a bucket: %v", edgeInput(nlb, "accessLogs"))
+				t.Errorf("access logs configured without a bucket: %v", svcInput(nlb, "accessLogs"))
 			}
 		})
 	}
@@ -293,7 +263,7 @@ func TestEdgeSecurityGroupAdmitsOnlyListenerPortFromAllowedCidrs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := mustRunEdge(t, edgeTestArgs(func(a *edgeArgs) { tt.lb(&a.LoadBalancer) }))
-			sg := edgeOne(t, run.mocks, "aws:ec2/securityGroup:SecurityGroup")
+			sg := oneOf(t, run.mocks, "aws:ec2/securityGroup:SecurityGroup")
 			for _, inline := range []string{"ingress", "egress"} {
 				if v, set := sg.Inputs[resource.PropertyKey(inline)]; set && len(v.ArrayValue()) > 0 {
 					t.Errorf("security group has inline %s rules: %v", inline, pulumimock.Plain(v))
@@ -302,20 +272,20 @@ func TestEdgeSecurityGroupAdmitsOnlyListenerPortFromAllowedCidrs(t *testing.T) {
 
 			var gotIPv4, gotIPv6 []string
 			for _, rule := range run.mocks.OfType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-				if edgeInput(rule, "securityGroupId") != sg.ID {
-					t.Errorf("ingress rule %s is on %v, want the NLB group %s", rule.Name, edgeInput(rule, "securityGroupId"), sg.ID)
+				if svcInput(rule, "securityGroupId") != sg.ID {
+					t.Errorf("ingress rule %s is on %v, want the NLB group %s", rule.Name, svcInput(rule, "securityGroupId"), sg.ID)
 				}
-				if edgeInput(rule, "ipProtocol") != "tcp" || edgeInput(rule, "fromPort") != tt.port || edgeInput(rule, "toPort") != tt.port {
-					t.Errorf("ingress rule %s = %v/%v-%v, want tcp/%v only", rule.Name, edgeInput(rule, "ipProtocol"),
-						edgeInput(rule, "fromPort"), edgeInput(rule, "toPort"), tt.port)
+				if svcInput(rule, "ipProtocol") != "tcp" || svcInput(rule, "fromPort") != tt.port || svcInput(rule, "toPort") != tt.port {
+					t.Errorf("ingress rule %s = %v/%v-%v, want tcp/%v only", rule.Name, svcInput(rule, "ipProtocol"),
+						svcInput(rule, "fromPort"), svcInput(rule, "toPort"), tt.port)
 				}
 				if _, set := rule.Inputs["referencedSecurityGroupId"]; set {
 					t.Errorf("ingress rule %s references a security group", rule.Name)
 				}
-				if v, ok := edgeInput(rule, "cidrIpv4").(string); ok {
+				if v, ok := svcInput(rule, "cidrIpv4").(string); ok {
 					gotIPv4 = append(gotIPv4, v)
 				}
-				if v, ok := edgeInput(rule, "cidrIpv6").(string); ok {
+				if v, ok := svcInput(rule, "cidrIpv6").(string); ok {
 					gotIPv6 = append(gotIPv6, v)
 				}
 			}
@@ -327,11 +297,11 @@ func TestEdgeSecurityGroupAdmitsOnlyListenerPortFromAllowedCidrs(t *testing.T) {
 
 			var egressPorts []float64
 			for _, rule := range run.mocks.OfType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
-				if edgeInput(rule, "securityGroupId") != sg.ID || edgeInput(rule, "cidrIpv4") != edgeTestVpcCidr ||
-					edgeInput(rule, "ipProtocol") != "tcp" || edgeInput(rule, "fromPort") != edgeInput(rule, "toPort") {
+				if svcInput(rule, "securityGroupId") != sg.ID || svcInput(rule, "cidrIpv4") != edgeTestVpcCidr ||
+					svcInput(rule, "ipProtocol") != "tcp" || svcInput(rule, "fromPort") != svcInput(rule, "toPort") {
 					t.Errorf("egress rule %s = %v, want tcp to %s on one port", rule.Name, pulumimock.PlainMap(rule.Inputs), edgeTestVpcCidr)
 				}
-				egressPorts = append(egressPorts, edgeInput(rule, "fromPort").(float64))
+				egressPorts = append(egressPorts, svcInput(rule, "fromPort").(float64))
 			}
 			slices.Sort(egressPorts)
 			if want := []float64{8443, 50051}; !slices.Equal(egressPorts, want) {
@@ -342,12 +312,9 @@ func TestEdgeSecurityGroupAdmitsOnlyListenerPortFromAllowedCidrs(t *testing.T) {
 }
 
 // TestEdgeChildrenParentedAndTagged covers every resource any certificate
-// mode creates: all hang under the parent, every taggable one carries the tags.
+// mode creates: all hang directly under the parent with names derived from
+// its name, and every taggable one carries exactly the tags.
 func TestEdgeChildrenParentedAndTagged(t *testing.T) {
-	untaggable := []string{
-		"aws:route53/record:Record",
-		"aws:acm/certificateValidation:CertificateValidation",
-	}
 	for mode, tlsArgs := range edgeTestTLSModes() {
 		t.Run(mode, func(t *testing.T) {
 			run := mustRunEdge(t, edgeTestArgs(func(a *edgeArgs) { a.TLS = tlsArgs }))
@@ -361,18 +328,8 @@ func TestEdgeChildrenParentedAndTagged(t *testing.T) {
 				if !strings.HasPrefix(r.Name, "svc-") {
 					t.Errorf("%s %s: name not derived from the component name", r.Type, r.Name)
 				}
-				if !strings.HasPrefix(r.Type, "aws:") || slices.Contains(untaggable, r.Type) {
-					continue
-				}
-				tags, _ := edgeInput(r, "tags").(map[string]any)
-				want := map[string]any{}
-				for k, v := range edgeTestTags {
-					want[k] = v
-				}
-				if !maps.Equal(tags, want) {
-					t.Errorf("%s %s tags = %v, want %v", r.Type, r.Name, tags, want)
-				}
 			}
+			componenttest.AssertTaggedExactly(t, run.mocks, svcTestTags)
 		})
 	}
 }

@@ -23,9 +23,9 @@ type migrationTarget struct {
 
 // newMigrationGate runs the migration task to completion, via the CLI, each
 // time the migration task definition gets a new revision (new version,
-// image or datastore secret). The ECS service depends on it, so a failed
-// migration fails `pulumi up` before the service is touched and the old
-// version keeps serving.
+// image, datastore secret or a new value in it). The ECS service depends on
+// it, so a failed migration fails `pulumi up` before the service is touched
+// and the old version keeps serving.
 func newMigrationGate(ctx *pulumi.Context, name string, args Args, target migrationTarget, workDir string,
 	dependsOn []pulumi.Resource, opts []pulumi.ResourceOption) (*local.Command, error) {
 	env := pulumi.StringMap{

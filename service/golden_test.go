@@ -15,18 +15,21 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 const goldenTaskDefinitions = "testdata/dev-task-definitions.golden.json"
 
 // TestTaskDefinitionsGolden pins the rendered container definitions of the
-// default (dev) configuration for human review. Secret ARNs are masked by
-// name; the image URI is masked too (its mock digest depends on the
-// checkout path).
+// default (dev) configuration for human review. Secret ARNs and version ids
+// are masked by name; the image URI is masked too (its mock digest depends
+// on the checkout path).
 // Run `go test ./service -run Golden -update` after an intended change and
 // review the diff.
 func TestTaskDefinitionsGolden(t *testing.T) {
 	run := mustRunService(t, svcTestArgs(nil))
 	pskArn := svcOutput(run.one(t, "aws:secretsmanager/secret:Secret"), "arn").(string)
+	pskVersion := svcOutput(run.one(t, svcTestSecretVersionType), "versionId").(string)
 	imageURI := svcOutput(run.one(t, "awsx:ecr:Image"), "imageUri").(string)
 	masker := strings.NewReplacer(
 		pskArn, "<preshared-key secret ARN>",
 		svcTestDatastoreArn, "<datastore URI secret ARN>",
+		pskVersion, "<preshared-key secret version>",
+		svcTestDatastoreVersion, "<datastore URI secret version>",
 		imageURI, "<built image URI, digest-pinned>",
 	)
 	doc := map[string]json.RawMessage{}

@@ -17,6 +17,9 @@ const presharedKeyLength = 48
 type presharedKey struct {
 	Key       pulumi.StringOutput // secret
 	SecretArn pulumi.StringOutput
+	// SecretVersionID changes whenever the stored keys do (a regenerated
+	// key, a changed AdditionalPresharedKeys).
+	SecretVersionID pulumi.StringOutput
 }
 
 // newPresharedKey generates the key and stores it, followed by any
@@ -48,14 +51,18 @@ func newPresharedKey(ctx *pulumi.Context, name string, args Args, opts []pulumi.
 	value := pulumi.All(password.Result, additional).ApplyT(func(v []any) (string, error) {
 		return joinPresharedKeys(v[0].(string), v[1].(string))
 	}).(pulumi.StringOutput)
-	_, err = secretsmanager.NewSecretVersion(ctx, name+"-preshared-key", &secretsmanager.SecretVersionArgs{
+	version, err := secretsmanager.NewSecretVersion(ctx, name+"-preshared-key", &secretsmanager.SecretVersionArgs{
 		SecretId:     secret.ID(),
 		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("service: preshared key secret version: %w", err)
 	}
-	return &presharedKey{Key: pulumi.ToSecret(password.Result).(pulumi.StringOutput), SecretArn: secret.Arn}, nil
+	return &presharedKey{
+		Key:             pulumi.ToSecret(password.Result).(pulumi.StringOutput),
+		SecretArn:       secret.Arn,
+		SecretVersionID: version.VersionId,
+	}, nil
 }
 
 // joinPresharedKeys puts the generated key first, then the additional ones.

@@ -6,38 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/componenttest"
 	"github.com/spicedb-ecs/spicedb-ecs/internal/pulumimock"
 )
 
-// plainOccurrences counts where s appears in v outside Pulumi secrets.
-func plainOccurrences(v resource.PropertyValue, s string) int {
-	switch {
-	case v.IsSecret():
-		return 0
-	case v.IsString():
-		return strings.Count(v.StringValue(), s)
-	case v.IsArray():
-		n := 0
-		for _, e := range v.ArrayValue() {
-			n += plainOccurrences(e, s)
-		}
-		return n
-	case v.IsObject():
-		n := 0
-		for _, e := range v.ObjectValue() {
-			n += plainOccurrences(e, s)
-		}
-		return n
-	case v.IsOutput():
-		return plainOccurrences(v.OutputValue().Element, s)
-	}
-	return 0
-}
-
-// TestNoSecretValueInPlaintext scans every recorded input (container
+// TestNoSecretValueInPlaintext scans every recorded input and output (container
 // definitions, gate environment, policies, ...) and every Service output
 // for the generated key and an additional key.
 func TestNoSecretValueInPlaintext(t *testing.T) {
@@ -46,10 +21,8 @@ func TestNoSecretValueInPlaintext(t *testing.T) {
 	}))
 	key := run.presharedKeyValue(t)
 	for _, secret := range []string{key, svcTestAdditionalKey} {
-		for _, r := range run.mocks.Resources() {
-			if n := plainOccurrences(resource.NewObjectProperty(r.Inputs), secret); n > 0 {
-				t.Errorf("%s %q carries a secret value in plaintext inputs (%d times)", r.Type, r.Name, n)
-			}
+		for _, leak := range componenttest.PlaintextLeaks(t, run.mocks, secret) {
+			t.Errorf("a secret value in plaintext at %s", leak)
 		}
 		for name, value := range run.outputs {
 			if strings.Contains(value, secret) && !run.secret[name] {

@@ -98,12 +98,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("service: database access for tasks: %w", err)
 	}
 
-	// One source of truth for secrets: containers' `secrets` and the
-	// execution role's grant are both derived from it.
-	secretArns := secretSources{
-		envPresharedKey: key.SecretArn,
-		envDatastoreURI: a.DatastoreURISecretArn.ToStringOutput(),
-	}.resolved()
+	// One source of truth for secrets: containers' `secrets`, their version
+	// fingerprint and the execution role's grant are all derived from it.
+	secrets := secretSources{
+		envPresharedKey: {Arn: key.SecretArn, VersionID: key.SecretVersionID},
+		envDatastoreURI: {
+			Arn:       a.DatastoreURISecretArn.ToStringOutput(),
+			VersionID: a.DatastoreURISecretVersionID.ToStringOutput(),
+		},
+	}
+	secretArns := secrets.arns()
 	referenced := secretArns.ApplyT(func(m map[string]string) ([]string, error) {
 		return referencedSecretArns(m, serveSecretNames, migrateSecretNames)
 	}).(pulumi.StringArrayOutput)
@@ -113,7 +117,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	tdIn := taskDefinitionInputs{
-		Image: image, LogGroup: logs.Name, Region: env.Region, SecretArns: secretArns,
+		Image: image, LogGroup: logs.Name, Region: env.Region,
+		SecretArns: secretArns, SecretVersionIDs: secrets.versionIDs(),
 		Roles: taskRoles, Platform: plat, LogLevel: a.LogLevel, Tags: tags,
 	}
 	serveTD, err := newTaskDefinition(ctx, name+"-serve", taskDefinitionSpec{

@@ -14,21 +14,26 @@ import (
 )
 
 const (
-	svcTestName            = "spicedb"
-	svcTestDatastoreArn    = "arn:aws:secretsmanager:us-east-1:123456789012:secret:spicedb-datastore-uri-XyZ123"
-	svcTestDatabaseSG      = "sg-0database0000001"
-	svcTestAdditionalKey   = "RotatedKeyFromConfig0123456789abcdefXYZ"
-	svcTestTaskDefType     = "aws:ecs/taskDefinition:TaskDefinition"
-	svcTestGateType        = "command:local:Command"
-	svcTestIngressRuleType = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	svcTestEgressRuleType  = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	svcTestComponentType   = "spicedb-ecs:service:Service"
+	svcTestName         = "spicedb"
+	svcTestDatastoreArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:spicedb-datastore-uri-XyZ123"
+	// svcTestDatastoreVersion stands for the datastore URI SecretVersion's
+	// VersionId (a UUID that Secrets Manager issues per value).
+	svcTestDatastoreVersion  = "datastore-uri-version-1"
+	svcTestDatabaseSG        = "sg-0database0000001"
+	svcTestAdditionalKey     = "RotatedKeyFromConfig0123456789abcdefXYZ"
+	svcTestTaskDefType       = "aws:ecs/taskDefinition:TaskDefinition"
+	svcTestSecretVersionType = "aws:secretsmanager/secretVersion:SecretVersion"
+	svcTestGateType          = "command:local:Command"
+	svcTestIngressRuleType   = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	svcTestEgressRuleType    = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	svcTestComponentType     = "spicedb-ecs:service:Service"
 )
 
 var svcTestTags = map[string]string{"project": "spicedb-ecs", "stack": "test", "managed-by": "pulumi"}
 
 // fakeDatastore stands in for database.Database: AllowFrom registers the
-// ingress rule on the database security group, as the real one does.
+// ingress rule on the database security group, tagged with the stack's
+// tags, as the real one does.
 type fakeDatastore struct{}
 
 func (fakeDatastore) AllowFrom(ctx *pulumi.Context, name string, client pulumi.IDInput) (pulumi.Resource, error) {
@@ -38,21 +43,23 @@ func (fakeDatastore) AllowFrom(ctx *pulumi.Context, name string, client pulumi.I
 		FromPort:                  pulumi.Int(postgresPort),
 		ToPort:                    pulumi.Int(postgresPort),
 		ReferencedSecurityGroupId: client.ToIDOutput().ToStringOutput(),
+		Tags:                      pulumi.ToStringMap(svcTestTags),
 	})
 }
 
 // svcTestArgs are valid Args as the stack passes them; mutate adjusts them.
 func svcTestArgs(mutate func(*Args)) *Args {
 	args := &Args{
-		VpcID:                   pulumi.String("vpc-0test"),
-		VpcCidr:                 pulumi.String("10.0.0.0/16"),
-		PublicSubnetIDs:         pulumi.ToStringArray([]string{"subnet-0pub0", "subnet-0pub1"}),
-		PrivateSubnetIDs:        pulumi.ToStringArray([]string{"subnet-0prv0", "subnet-0prv1"}),
-		Datastore:               fakeDatastore{},
-		DatabaseSecurityGroupID: pulumi.ID(svcTestDatabaseSG),
-		DatastoreURISecretArn:   pulumi.String(svcTestDatastoreArn),
-		Region:                  "us-east-1",
-		Tags:                    maps.Clone(svcTestTags),
+		VpcID:                       pulumi.String("vpc-0test"),
+		VpcCidr:                     pulumi.String("10.0.0.0/16"),
+		PublicSubnetIDs:             pulumi.ToStringArray([]string{"subnet-0pub0", "subnet-0pub1"}),
+		PrivateSubnetIDs:            pulumi.ToStringArray([]string{"subnet-0prv0", "subnet-0prv1"}),
+		Datastore:                   fakeDatastore{},
+		DatabaseSecurityGroupID:     pulumi.ID(svcTestDatabaseSG),
+		DatastoreURISecretArn:       pulumi.String(svcTestDatastoreArn),
+		DatastoreURISecretVersionID: pulumi.String(svcTestDatastoreVersion),
+		Region:                      "us-east-1",
+		Tags:                        maps.Clone(svcTestTags),
 	}
 	if mutate != nil {
 		mutate(args)
@@ -63,7 +70,6 @@ func svcTestArgs(mutate func(*Args)) *Args {
 // svcRun is one mock deployment of the Service and its resolved outputs.
 type svcRun struct {
 	mocks *pulumimock.Mocks
-	urn   string
 	// outputs are the Service's string outputs by name; secret marks those
 	// that resolved as Pulumi secrets.
 	outputs map[string]string
@@ -78,11 +84,6 @@ func runService(t *testing.T, args *Args) (*svcRun, error) {
 		if err != nil {
 			return err
 		}
-		urn, err := internals.UnsafeAwaitOutput(ctx.Context(), s.URN())
-		if err != nil {
-			return err
-		}
-		run.urn = string(urn.Value.(pulumi.URN))
 		for name, out := range map[string]pulumi.Output{
 			"endpoint": s.Endpoint, "caCertificatePem": s.CACertificatePem, "presharedKey": s.PresharedKey,
 			"presharedKeySecretArn": s.PresharedKeySecretArn, "clusterName": s.ClusterName, "clusterArn": s.ClusterArn,
@@ -123,7 +124,13 @@ func mustRunService(t *testing.T, args *Args) *svcRun {
 
 func (r *svcRun) one(t *testing.T, typ string) pulumimock.Resource {
 	t.Helper()
-	res, err := r.mocks.One(typ)
+	return oneOf(t, r.mocks, typ)
+}
+
+// oneOf is the single registration of typ.
+func oneOf(t *testing.T, m *pulumimock.Mocks, typ string) pulumimock.Resource {
+	t.Helper()
+	res, err := m.One(typ)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +152,17 @@ func svcInput(r pulumimock.Resource, key string) any {
 
 func svcOutput(r pulumimock.Resource, key string) any {
 	return pulumimock.Plain(r.Outputs[resource.PropertyKey(key)])
+}
+
+// expectInputs fails t for every key of want whose recorded input of r
+// differs; what names r in the message.
+func expectInputs(t *testing.T, what string, r pulumimock.Resource, want map[string]any) {
+	t.Helper()
+	for key, w := range want {
+		if got := svcInput(r, key); got != w {
+			t.Errorf("%s %s = %v, want %v", what, key, got, w)
+		}
+	}
 }
 
 // containerDefinitions decodes the recorded container definitions of a task definition.

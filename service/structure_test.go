@@ -1,24 +1,15 @@
 package service
 
 import (
-	"maps"
-	"strings"
 	"testing"
+
+	"github.com/spicedb-ecs/spicedb-ecs/internal/componenttest"
 )
 
-// untaggable are the AWS resource types here whose API takes no tags.
-var untaggable = map[string]bool{
-	"aws:ecr/lifecyclePolicy:LifecyclePolicy":             true,
-	"aws:secretsmanager/secretVersion:SecretVersion":      true,
-	"aws:iam/rolePolicy:RolePolicy":                       true,
-	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":   true,
-	"aws:appautoscaling/policy:Policy":                    true,
-	"aws:route53/record:Record":                           true,
-	"aws:acm/certificateValidation:CertificateValidation": true,
-}
-
 // TestEveryChildIsParentedAndTagged covers every TLS mode and the optional
-// resources (gate, image build).
+// resources (gate, image build): everything hangs under the Service except
+// the rule the Datastore owns, and every taggable resource carries exactly
+// the stack's tags.
 func TestEveryChildIsParentedAndTagged(t *testing.T) {
 	for name, mutate := range map[string]func(*Args){
 		"private CA":      nil,
@@ -31,40 +22,12 @@ func TestEveryChildIsParentedAndTagged(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			run := mustRunService(t, svcTestArgs(mutate))
-			byURN := map[string]string{} // URN → parent URN
-			for _, r := range run.mocks.Resources() {
-				byURN[r.URN] = r.Parent
-			}
-			dbRule := run.named(t, svcTestIngressRuleType, "spicedb-tasks").URN
-			for _, r := range run.mocks.Resources() {
-				if r.URN == run.urn || r.URN == dbRule {
-					continue // the component itself; the rule the Datastore owns
-				}
-				if !descendsFrom(byURN, r.URN, run.urn) {
-					t.Errorf("%s %q is not under the Service (parent %q)", r.Type, r.Name, r.Parent)
-				}
-				if r.Custom && strings.HasPrefix(r.Type, "aws:") && !untaggable[r.Type] {
-					tags, _ := svcInput(r, "tags").(map[string]any)
-					want := map[string]any{}
-					for k, v := range svcTestTags {
-						want[k] = v
-					}
-					if !maps.Equal(tags, want) {
-						t.Errorf("%s %q tags %v, want %v", r.Type, r.Name, tags, want)
-					}
-				}
-			}
+			component := componenttest.Component(t, run.mocks, svcTestComponentType)
+			dbRule := run.named(t, svcTestIngressRuleType, "spicedb-tasks")
+			componenttest.AssertDescendFrom(t, run.mocks, component, dbRule)
+			componenttest.AssertTaggedExactly(t, run.mocks, svcTestTags)
 		})
 	}
-}
-
-func descendsFrom(parents map[string]string, urn, ancestor string) bool {
-	for p := parents[urn]; p != ""; p = parents[p] {
-		if p == ancestor {
-			return true
-		}
-	}
-	return false
 }
 
 func TestInternalLoadBalancerUsesPrivateSubnets(t *testing.T) {

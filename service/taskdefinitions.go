@@ -21,6 +21,7 @@ const (
 type taskDefinitionInputs struct {
 	Image, LogGroup, Region pulumi.StringOutput
 	SecretArns              pulumi.StringMapOutput // env var name → secret ARN
+	SecretVersionIDs        pulumi.StringMapOutput // env var name → version id of the secret's value
 	Roles                   *roles
 	Platform                platform
 	LogLevel                string
@@ -36,20 +37,27 @@ type taskDefinitionSpec struct {
 }
 
 // newTaskDefinition renders the spec's container (with `secrets` for
-// exactly spec.secretNames) and registers a Fargate task definition.
+// exactly spec.secretNames, fingerprinted by their versions) and registers a
+// Fargate task definition. A new value in any of those secrets therefore
+// makes a new revision.
 func newTaskDefinition(ctx *pulumi.Context, resourceName string, spec taskDefinitionSpec, in taskDefinitionInputs, opts []pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
-	containers := pulumi.All(in.Image, in.LogGroup, in.Region, in.SecretArns).ApplyT(func(v []any) (string, error) {
+	containers := pulumi.All(in.Image, in.LogGroup, in.Region, in.SecretArns, in.SecretVersionIDs).ApplyT(func(v []any) (string, error) {
 		refs, err := secretRefsFor(v[3].(map[string]string), spec.secretNames)
 		if err != nil {
 			return "", err
 		}
+		fingerprint, err := secretsFingerprint(v[4].(map[string]string), spec.secretNames)
+		if err != nil {
+			return "", err
+		}
 		return renderContainerDefinitions(spec.container(containerInputs{
-			Image:     v[0].(string),
-			LogGroup:  v[1].(string),
-			Region:    v[2].(string),
-			LogLevel:  in.LogLevel,
-			MemoryMiB: spec.memoryMiB,
-			Secrets:   refs,
+			Image:          v[0].(string),
+			LogGroup:       v[1].(string),
+			Region:         v[2].(string),
+			LogLevel:       in.LogLevel,
+			MemoryMiB:      spec.memoryMiB,
+			Secrets:        refs,
+			SecretsVersion: fingerprint,
 		}))
 	}).(pulumi.StringOutput)
 

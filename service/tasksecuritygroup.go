@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -23,49 +22,18 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args Args, nlbSecuri
 	if err != nil {
 		return nil, fmt.Errorf("service: task security group: %w", err)
 	}
-	for _, in := range []struct {
-		suffix, purpose string
-		port            int
-	}{
-		{"grpc", "gRPC from the NLB", grpcPort},
-		{"health", "/healthz checks from the NLB", httpPort},
+	nlb := nlbSecurityGroupID.ToStringOutput()
+	for _, rule := range []tcpRule{
+		{resourceName: name + "-tasks-in-grpc", description: "gRPC from the NLB", port: grpcPort, peerGroup: nlb},
+		{resourceName: name + "-tasks-in-health", description: "/healthz checks from the NLB", port: httpPort, peerGroup: nlb},
+		{resourceName: name + "-tasks-out-https", description: "HTTPS to ECR, Secrets Manager and CloudWatch Logs",
+			egress: true, port: 443, cidrIpv4: pulumi.String("0.0.0.0/0")},
+		{resourceName: name + "-tasks-out-postgres", description: "PostgreSQL to the database",
+			egress: true, port: postgresPort, peerGroup: args.DatabaseSecurityGroupID.ToIDOutput().ToStringOutput()},
 	} {
-		_, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-tasks-in-"+in.suffix, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           sg.ID().ToStringOutput(),
-			Description:               pulumi.String(in.purpose),
-			IpProtocol:                pulumi.String("tcp"),
-			FromPort:                  pulumi.Int(in.port),
-			ToPort:                    pulumi.Int(in.port),
-			ReferencedSecurityGroupId: nlbSecurityGroupID.ToStringOutput(),
-			Tags:                      tags,
-		}, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("service: task security group ingress %s: %w", in.suffix, err)
+		if err := newTCPRule(ctx, sg, rule, tags, opts); err != nil {
+			return nil, fmt.Errorf("service: task security group rule %s: %w", rule.resourceName, err)
 		}
-	}
-	_, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-tasks-out-https", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId: sg.ID().ToStringOutput(),
-		Description:     pulumi.String("HTTPS to ECR, Secrets Manager and CloudWatch Logs"),
-		IpProtocol:      pulumi.String("tcp"),
-		FromPort:        pulumi.Int(443),
-		ToPort:          pulumi.Int(443),
-		CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		Tags:            tags,
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("service: task security group egress https: %w", err)
-	}
-	_, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-tasks-out-postgres", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           sg.ID().ToStringOutput(),
-		Description:               pulumi.String("PostgreSQL to the database"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(postgresPort),
-		ToPort:                    pulumi.Int(postgresPort),
-		ReferencedSecurityGroupId: args.DatabaseSecurityGroupID.ToIDOutput().ToStringOutput(),
-		Tags:                      tags,
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("service: task security group egress postgres: %w", err)
 	}
 	return sg, nil
 }

@@ -40,14 +40,17 @@ func Component(t testing.TB, m *pulumimock.Mocks, typ string) pulumimock.Resourc
 	return r
 }
 
-// AssertDescendFrom fails t for every registration (other than root itself
-// and provider resources) whose parent chain does not reach root: a resource
-// outside the component's tree escapes `pulumi preview`'s grouping and its
-// aliases, and usually means a forgotten pulumi.Parent.
-func AssertDescendFrom(t testing.TB, m *pulumimock.Mocks, root pulumimock.Resource) {
+// AssertDescendFrom fails t for every registration (other than root itself,
+// provider resources and the ones in elsewhere) whose parent chain does not
+// reach root: a resource outside the component's tree escapes `pulumi
+// preview`'s grouping and its aliases, and usually means a forgotten
+// pulumi.Parent. elsewhere are registrations the component causes but
+// another component owns (a rule a Datastore's AllowFrom adds).
+func AssertDescendFrom(t testing.TB, m *pulumimock.Mocks, root pulumimock.Resource, elsewhere ...pulumimock.Resource) {
 	t.Helper()
 	for _, r := range m.Resources() {
-		if r.URN == root.URN || strings.HasPrefix(r.Type, "pulumi:providers:") {
+		if r.URN == root.URN || strings.HasPrefix(r.Type, "pulumi:providers:") ||
+			slices.ContainsFunc(elsewhere, func(e pulumimock.Resource) bool { return e.URN == r.URN }) {
 			continue
 		}
 		if !descends(m, r, root.URN) {
@@ -74,29 +77,46 @@ func descends(m *pulumimock.Mocks, r pulumimock.Resource, rootURN string) bool {
 // (not in Untaggable) and lacks one of want's tags.
 func AssertTagged(t testing.TB, m *pulumimock.Mocks, want map[string]string) {
 	t.Helper()
+	assertTags(t, m, want, false)
+}
+
+// AssertTaggedExactly is AssertTagged that also fails for tags beyond want,
+// for a component that must pass its tags on unchanged.
+func AssertTaggedExactly(t testing.TB, m *pulumimock.Mocks, want map[string]string) {
+	t.Helper()
+	assertTags(t, m, want, true)
+}
+
+func assertTags(t testing.TB, m *pulumimock.Mocks, want map[string]string, exact bool) {
+	t.Helper()
 	for _, r := range m.Resources() {
 		if !r.Custom || !strings.HasPrefix(r.Type, "aws:") || Untaggable[r.Type] {
 			continue
 		}
-		if problem := missingTags(r.Inputs["tags"], want); problem != "" {
+		if problem := tagProblems(r.Inputs["tags"], want, exact); problem != "" {
 			t.Errorf("%s %q: %s", r.Type, r.Name, problem)
 		}
 	}
 }
 
-// missingTags describes how tags falls short of want, or returns "".
-func missingTags(tags resource.PropertyValue, want map[string]string) string {
+// tagProblems describes how tags falls short of want (and, when exact, what
+// it has beyond want), or returns "".
+func tagProblems(tags resource.PropertyValue, want map[string]string, exact bool) string {
 	got, _ := pulumimock.Plain(tags).(map[string]any)
-	var missing []string
+	var problems []string
 	for _, key := range slices.Sorted(maps.Keys(want)) {
 		if got[key] != want[key] {
-			missing = append(missing, fmt.Sprintf("%s=%q (got %v)", key, want[key], got[key]))
+			problems = append(problems, fmt.Sprintf("missing tag %s=%q (got %v)", key, want[key], got[key]))
 		}
 	}
-	if len(missing) == 0 {
-		return ""
+	if exact {
+		for _, key := range slices.Sorted(maps.Keys(got)) {
+			if _, wanted := want[key]; !wanted {
+				problems = append(problems, fmt.Sprintf("unexpected tag %s=%v", key, got[key]))
+			}
+		}
 	}
-	return "missing tags " + strings.Join(missing, ", ")
+	return strings.Join(problems, ", ")
 }
 
 // PlaintextLeaks returns where secret occurs outside a Pulumi secret in any

@@ -66,7 +66,8 @@ func (r *recorder) Errorf(format string, args ...any) {
 type fakeComponent struct{ pulumi.ResourceState }
 
 // program registers a component with a tagged child, an untagged child, a
-// grandchild, an untaggable child and one resource outside the component.
+// child with an extra tag, a grandchild, an untaggable child and one
+// resource outside the component.
 func program(ctx *pulumi.Context) error {
 	c := &fakeComponent{}
 	if err := ctx.RegisterComponentResource("spicedb-ecs:test:Thing", "thing", c); err != nil {
@@ -80,6 +81,11 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	if _, err := ec2.NewSecurityGroup(ctx, "untagged", &ec2.SecurityGroupArgs{}, pulumi.Parent(c)); err != nil {
+		return err
+	}
+	if _, err := ec2.NewSecurityGroup(ctx, "extra", &ec2.SecurityGroupArgs{
+		Tags: pulumi.StringMap{"stack": pulumi.String("test"), "team": pulumi.String("authz")},
+	}, pulumi.Parent(c)); err != nil {
 		return err
 	}
 	if _, err := secretsmanager.NewSecretVersion(ctx, "version", &secretsmanager.SecretVersionArgs{
@@ -106,10 +112,27 @@ func TestAssertions(t *testing.T) {
 		t.Errorf("AssertDescendFrom reported %q, want only the orphan", parents.errors)
 	}
 
+	orphan, ok := m.Named("aws:ec2/securityGroup:SecurityGroup", "orphan")
+	if !ok {
+		t.Fatal("no orphan registered")
+	}
+	elsewhere := &recorder{TB: t}
+	AssertDescendFrom(elsewhere, m, root, orphan)
+	if len(elsewhere.errors) != 0 {
+		t.Errorf("AssertDescendFrom with the orphan owned elsewhere reported %q, want nothing", elsewhere.errors)
+	}
+
 	tags := &recorder{TB: t}
 	AssertTagged(tags, m, map[string]string{"stack": "test"})
 	if len(tags.errors) != 1 || !strings.Contains(tags.errors[0], `"untagged"`) {
 		t.Errorf("AssertTagged reported %q, want only the untagged group", tags.errors)
+	}
+
+	exact := &recorder{TB: t}
+	AssertTaggedExactly(exact, m, map[string]string{"stack": "test"})
+	if len(exact.errors) != 2 || !strings.Contains(exact.errors[0], `"untagged": missing tag stack="test"`) ||
+		!strings.Contains(exact.errors[1], `"extra": unexpected tag team=authz`) {
+		t.Errorf("AssertTaggedExactly reported %q, want the untagged group and the extra tag", exact.errors)
 	}
 
 	// The SDK marks secretString secret, so only the description leaks.
