@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/spicedb-ecs/spicedb-ecs/stack"
@@ -29,7 +31,8 @@ type Options struct {
 	// "spicedb.version" → the version field of the spicedb key;
 	// "aws:region" → another namespace. Values are saved in the stack file.
 	Config map[string]string
-	// Secrets sets values by path as Pulumi secrets (encrypted in the stack file).
+	// Secrets sets values by path as Pulumi secrets: encrypted in the stack
+	// file, handed to the CLI on stdin (never as a command-line argument).
 	Secrets map[string]string
 	// BackendURL is where state lives. Default: $PULUMI_BACKEND_URL, else a
 	// local file backend in <ProjectDir>/.pulumi.
@@ -41,6 +44,10 @@ type Options struct {
 	Program pulumi.RunFunc
 	// Progress receives the engine's progress output. Default: discarded.
 	Progress io.Writer
+	// EngineEvents, when set, receives every structured engine event of each
+	// operation, in order (e.g. to log steps as JSON). Secret values arrive
+	// masked, as in Progress.
+	EngineEvents func(events.EngineEvent)
 	// EnvVars are extra environment variables for the engine and providers.
 	EnvVars map[string]string
 	// Pulumi is the CLI to drive. Default: <ProjectDir>/bin/pulumi when
@@ -52,6 +59,8 @@ type Options struct {
 type Stack struct {
 	stack    auto.Stack
 	progress io.Writer
+	onEvent  func(events.EngineEvent)
+	program  *programRun
 }
 
 // Open creates or selects the stack and applies the overrides.
@@ -63,9 +72,10 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	program := &programRun{run: opts.Program}
 	wsOpts := []auto.LocalWorkspaceOption{
 		auto.WorkDir(opts.ProjectDir),
-		auto.Program(opts.Program),
+		auto.Program(program.Run),
 		auto.SecretsProvider(opts.SecretsProvider),
 		auto.EnvVars(opts.EnvVars),
 	}
@@ -80,7 +90,7 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("automation: stack %s: %w", opts.Stack, err)
 	}
-	s := &Stack{stack: st, progress: opts.Progress}
+	s := &Stack{stack: st, progress: &syncWriter{w: opts.Progress}, onEvent: opts.EngineEvents, program: program}
 	if err := s.set(ctx, opts.Config, false); err != nil {
 		return nil, err
 	}
@@ -129,7 +139,7 @@ func withDefaults(opts Options) (Options, error) {
 	opts.EnvVars = env
 	if opts.Pulumi == nil {
 		if local := filepath.Join(dir, "bin", "pulumi"); isFile(local) {
-			cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: dir, SkipVersionCheck: true})
+			cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: dir})
 			if err != nil {
 				return opts, fmt.Errorf("automation: %s: %w", local, err)
 			}
@@ -152,8 +162,13 @@ func (s *Stack) set(ctx context.Context, values map[string]string, secret bool) 
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		value := auto.ConfigValue{Value: values[key], Secret: secret}
-		if err := s.stack.SetConfigWithOptions(ctx, key, value, &auto.ConfigOptions{Path: true}); err != nil {
+		var err error
+		if secret {
+			err = s.setSecret(ctx, key, values[key])
+		} else {
+			err = s.stack.SetConfigWithOptions(ctx, key, auto.ConfigValue{Value: values[key]}, &auto.ConfigOptions{Path: true})
+		}
+		if err != nil {
 			// The value is left out: it may be a secret.
 			return fmt.Errorf("automation: set config %s: %w", key, err)
 		}
@@ -161,8 +176,32 @@ func (s *Stack) set(ctx context.Context, values map[string]string, secret bool) 
 	return nil
 }
 
+// setSecret hands the value to `pulumi config set --secret` on stdin. The
+// Automation API would pass it as a command-line argument, which any local
+// user can read in the process list while the command runs.
+func (s *Stack) setSecret(ctx context.Context, key, value string) error {
+	ws, ok := s.stack.Workspace().(*auto.LocalWorkspace)
+	if !ok {
+		return fmt.Errorf("workspace is %T, want a local workspace", s.stack.Workspace())
+	}
+	var env []string
+	if home := ws.PulumiHome(); home != "" {
+		env = append(env, "PULUMI_HOME="+home)
+	}
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	_, stderr, _, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), strings.NewReader(value), nil, nil, env,
+		"config", "set", "--stack", s.stack.Name(), "--path", "--secret", "--", key)
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr))
+	}
+	return nil
+}
+
 // Name is the stack's fully qualified name.
 func (s *Stack) Name() string { return s.stack.Name() }
 
-// Raw is the underlying Automation API stack, for what this package does not wrap.
-func (s *Stack) Raw() auto.Stack { return s.stack }
+// Raw is the underlying Automation API stack, for what this package does not
+// wrap (its methods take a pointer receiver, hence the pointer).
+func (s *Stack) Raw() *auto.Stack { return &s.stack }

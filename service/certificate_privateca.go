@@ -42,7 +42,7 @@ func newPrivateCACertificate(ctx *pulumi.Context, name string, nlb *lb.LoadBalan
 		IsCaCertificate: pulumi.Bool(true),
 		// The CA signs one server certificate, never an intermediate.
 		MaxPathLength:       pulumi.Int(0),
-		AllowedUses:         pulumi.ToStringArray([]string{"certSigning", "crlSigning", "digitalSignature"}),
+		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
 		ValidityPeriodHours: pulumi.Int(privateCAValidityHours),
 		EarlyRenewalHours:   pulumi.Int(privateCAEarlyRenewalHours),
 		SetSubjectKeyId:     pulumi.Bool(true),
@@ -74,7 +74,7 @@ func newPrivateCACertificate(ctx *pulumi.Context, name string, nlb *lb.LoadBalan
 		CertRequestPem:      csr.CertRequestPem,
 		CaPrivateKeyPem:     caKey.PrivateKeyPem,
 		CaCertPem:           ca.CertPem,
-		AllowedUses:         pulumi.ToStringArray([]string{"digitalSignature", "serverAuth"}),
+		AllowedUses:         pulumi.ToStringArray([]string{"digital_signature", "server_auth"}),
 		ValidityPeriodHours: pulumi.Int(privateServerCertValidityHours),
 		EarlyRenewalHours:   pulumi.Int(privateServerCertEarlyRenewalHours),
 		SetSubjectKeyId:     pulumi.Bool(true),

@@ -187,7 +187,7 @@ func TestCertificatePrivateCAChain(t *testing.T) {
 		}
 	}
 	if svcInput(ca, "privateKeyPem") != svcOutput(caKey, "privateKeyPem") || svcInput(ca, "isCaCertificate") != true ||
-		!slices.Contains(edgeStrings(svcInput(ca, "allowedUses")), "certSigning") {
+		!slices.Contains(edgeStrings(svcInput(ca, "allowedUses")), "cert_signing") {
 		t.Errorf("CA = %v, want a CA certificate for the CA key allowed to sign certificates", pulumimock.PlainMap(ca.Inputs))
 	}
 	if got := edgeStrings(svcInput(csr, "dnsNames")); !slices.Equal(got, []string{svcOutput(nlb, "dnsName").(string)}) {
@@ -201,8 +201,8 @@ func TestCertificatePrivateCAChain(t *testing.T) {
 		"caCertPem":       svcOutput(ca, "certPem"),
 		"caPrivateKeyPem": svcOutput(caKey, "privateKeyPem"),
 	})
-	if !slices.Contains(edgeStrings(svcInput(serverCert, "allowedUses")), "serverAuth") {
-		t.Errorf("server certificate uses = %v, want serverAuth", svcInput(serverCert, "allowedUses"))
+	if !slices.Contains(edgeStrings(svcInput(serverCert, "allowedUses")), "server_auth") {
+		t.Errorf("server certificate uses = %v, want server_auth", svcInput(serverCert, "allowedUses"))
 	}
 	for _, r := range []pulumimock.Resource{ca, serverCert} {
 		validity, _ := svcInput(r, "validityPeriodHours").(float64)

@@ -199,7 +199,11 @@ func Load(ctx *pulumi.Context) (Config, error) {
 		}
 	}
 	// Read in plain only to validate; the value itself never enters an error.
-	problems = append(problems, validatePresharedKeys(project.Get("additionalPresharedKeys"))...)
+	extraKeys := project.Get("additionalPresharedKeys")
+	problems = append(problems, validatePresharedKeys(extraKeys)...)
+	if extraKeys != "" && !ctx.IsConfigSecret(ctx.Project()+":additionalPresharedKeys") {
+		problems = append(problems, "additionalPresharedKeys: stored in plaintext; accepted: a secret value, set with `pulumi config set --secret additionalPresharedKeys ...`")
+	}
 	cfg.AdditionalPresharedKeys = project.GetSecret("additionalPresharedKeys")
 	aws := config.New(ctx, "aws")
 	cfg.AWSRegion = aws.Get("region")

@@ -24,9 +24,17 @@ func loadStack(t *testing.T, stackName string, overrides map[string]string) (Con
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, set := overrides["additionalPresharedKeys"]; set {
+		opts.SecretKeys = []string{"spicedb-ecs:additionalPresharedKeys"}
+	}
+	return loadWith(t, opts)
+}
+
+func loadWith(t *testing.T, opts pulumimock.Options) (Config, error) {
+	t.Helper()
 	var cfg Config
 	var loadErr error
-	_, err = pulumimock.Run(func(ctx *pulumi.Context) error {
+	_, err := pulumimock.Run(func(ctx *pulumi.Context) error {
 		cfg, loadErr = Load(ctx)
 		return nil
 	}, opts)
@@ -197,6 +205,24 @@ func TestAllProblemsReportedTogether(t *testing.T) {
 	var invalid *InvalidConfigError
 	if !errors.As(err, &invalid) || len(invalid.Problems) != 4 {
 		t.Fatalf("want 4 problems in one error, got %v", err)
+	}
+}
+
+// TestPlaintextExtraKeysRefused: extra keys must arrive as a Pulumi secret.
+func TestPlaintextExtraKeysRefused(t *testing.T) {
+	key := strings.Repeat("k", 40)
+	opts, err := pulumimock.StackOptions(repoRoot, "dev", map[string]string{"spicedb-ecs:additionalPresharedKeys": key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadWith(t, opts)
+	var invalid *InvalidConfigError
+	if !errors.As(err, &invalid) || len(invalid.Problems) != 1 ||
+		invalid.Problems[0] != "additionalPresharedKeys: stored in plaintext; accepted: a secret value, set with `pulumi config set --secret additionalPresharedKeys ...`" {
+		t.Fatalf("want the plaintext refusal, got %v", err)
+	}
+	if strings.Contains(err.Error(), key) {
+		t.Fatal("the error echoes the key")
 	}
 }
 
