@@ -61,6 +61,13 @@ type Args struct {
 	LoadBalancer LoadBalancerArgs
 	TLS          TLSArgs
 
+	// Dispatch runs SpiceDB's horizontal dispatch between the serve tasks,
+	// which find each other through a Cloud Map private DNS namespace (see
+	// dispatch.go). A bool cannot default to true in withDefaults: the zero
+	// value means off for direct users of the component; the stack passes
+	// its spicedb.dispatch setting (default true) explicitly.
+	Dispatch bool
+
 	MigrationGate    string        // "ecsTask" (default) | "none"
 	MigrationTimeout time.Duration // default 30m
 	LogRetentionDays int           // default 30

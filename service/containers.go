@@ -130,6 +130,9 @@ type containerInputs struct {
 	Secrets   []secretRef
 	// SecretsVersion fingerprints the values behind Secrets (no secret material).
 	SecretsVersion string
+	// DispatchUpstreamAddr, when set, turns on horizontal dispatch in the
+	// serve container with this upstream (see dispatch.go).
+	DispatchUpstreamAddr string
 }
 
 // serveSecretNames and migrateSecretNames say which secrets each container
@@ -159,12 +162,16 @@ func serveContainer(in containerInputs) containerDefinition {
 	)
 	c := baseContainer(serveContainerName, in, serveLogStreamPrefix)
 	c.Command = []string{"serve"}
-	c.Environment = sortedEnvironment(env)
 	c.PortMappings = []portMapping{
 		{Name: "grpc", ContainerPort: grpcPort, Protocol: "tcp"},
 		{Name: "http", ContainerPort: httpPort, Protocol: "tcp"},
 		{Name: "metrics", ContainerPort: metricsPort, Protocol: "tcp"},
 	}
+	if in.DispatchUpstreamAddr != "" {
+		env = append(env, dispatchEnvironment(in.DispatchUpstreamAddr)...)
+		c.PortMappings = append(c.PortMappings, portMapping{Name: "dispatch", ContainerPort: dispatchPort, Protocol: "tcp"})
+	}
+	c.Environment = sortedEnvironment(env)
 	// SERVING once the datastore is at this binary's head migration; the
 	// probe ships in the official image.
 	c.HealthCheck = &healthCheck{

@@ -27,6 +27,9 @@ type ecsServiceInputs struct {
 	Subnets        pulumi.StringArrayInput
 	SecurityGroup  pulumi.IDOutput
 	TargetGroupArn pulumi.StringOutput
+	// DispatchRegistryArn is the Cloud Map service the tasks register in;
+	// nil when dispatch is off.
+	DispatchRegistryArn pulumi.StringInput
 	// DependsOn must be in place before a rollout: the listener, the
 	// database's ingress rule and (when enabled) the migration gate.
 	DependsOn []pulumi.Resource
@@ -42,6 +45,11 @@ func newECSService(ctx *pulumi.Context, name string, args Args, in ecsServiceInp
 		// configured count on every `up` would undo its work.
 		pulumi.IgnoreChanges([]string{"desiredCount"}),
 	)
+	var registries ecs.ServiceServiceRegistriesPtrInput
+	if in.DispatchRegistryArn != nil {
+		// An A record per task (awsvpc), health reported by ECS.
+		registries = ecs.ServiceServiceRegistriesArgs{RegistryArn: in.DispatchRegistryArn}
+	}
 	svc, err := ecs.NewService(ctx, name+"-svc", &ecs.ServiceArgs{
 		Cluster:        in.Cluster,
 		TaskDefinition: in.TaskDefinition,
@@ -66,6 +74,7 @@ func newECSService(ctx *pulumi.Context, name string, args Args, in ecsServiceInp
 			Enable:   pulumi.Bool(true),
 			Rollback: pulumi.Bool(true),
 		},
+		ServiceRegistries:             registries,
 		HealthCheckGracePeriodSeconds: pulumi.Int(healthCheckGracePeriodSeconds),
 		WaitForSteadyState:            pulumi.Bool(true),
 		PropagateTags:                 pulumi.String("SERVICE"),

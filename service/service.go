@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/servicediscovery"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -34,6 +35,9 @@ type Service struct {
 	TargetGroup                                  *lb.TargetGroup
 	EcsService                                   *ecs.Service
 	ServeTaskDefinition, MigrationTaskDefinition *ecs.TaskDefinition
+	// DispatchNamespace and DispatchService are nil when dispatch is off.
+	DispatchNamespace *servicediscovery.PrivateDnsNamespace
+	DispatchService   *servicediscovery.Service
 }
 
 // New registers the SpiceDB service component. Invalid args fail before
@@ -93,6 +97,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	var dispatch *dispatchDiscovery
+	if a.Dispatch {
+		if dispatch, err = newDispatchDiscovery(ctx, name, a, child); err != nil {
+			return nil, err
+		}
+	}
 	dbAccess, err := a.Datastore.AllowFrom(ctx, name+"-tasks", taskSG.ID())
 	if err != nil {
 		return nil, fmt.Errorf("service: database access for tasks: %w", err)
@@ -120,6 +130,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Image: image, LogGroup: logs.Name, Region: env.Region,
 		SecretArns: secretArns, SecretVersionIDs: secrets.versionIDs(),
 		Roles: taskRoles, Platform: plat, LogLevel: a.LogLevel, Tags: tags,
+	}
+	var dispatchRegistry pulumi.StringInput // nil: no service registry
+	if dispatch != nil {
+		tdIn.DispatchUpstreamAddr = dispatch.UpstreamAddr
+		dispatchRegistry = dispatch.Service.Arn
+		s.DispatchNamespace, s.DispatchService = dispatch.Namespace, dispatch.Service
 	}
 	serveTD, err := newTaskDefinition(ctx, name+"-serve", taskDefinitionSpec{
 		family: taskFamily(ctx, name, "serve"), cpu: a.CPU, memoryMiB: a.MemoryMiB,
@@ -152,7 +168,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	svc, err := newECSService(ctx, name, a, ecsServiceInputs{
 		Cluster: cluster.Arn, ClusterName: cluster.Name, TaskDefinition: serveTD.Arn,
 		Subnets: a.PrivateSubnetIDs, SecurityGroup: taskSG.ID(), TargetGroupArn: front.TargetGroup.Arn,
-		DependsOn: rolloutAfter,
+		DispatchRegistryArn: dispatchRegistry, DependsOn: rolloutAfter,
 	}, child)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,10 @@ type taskDefinitionInputs struct {
 	Roles                   *roles
 	Platform                platform
 	LogLevel                string
-	Tags                    pulumi.StringMap
+	// DispatchUpstreamAddr is empty unless dispatch is on; only the serve
+	// container uses it.
+	DispatchUpstreamAddr string
+	Tags                 pulumi.StringMap
 }
 
 // taskDefinitionSpec is what differs between the serve and migration tasks.
@@ -51,13 +54,14 @@ func newTaskDefinition(ctx *pulumi.Context, resourceName string, spec taskDefini
 			return "", err
 		}
 		return renderContainerDefinitions(spec.container(containerInputs{
-			Image:          v[0].(string),
-			LogGroup:       v[1].(string),
-			Region:         v[2].(string),
-			LogLevel:       in.LogLevel,
-			MemoryMiB:      spec.memoryMiB,
-			Secrets:        refs,
-			SecretsVersion: fingerprint,
+			Image:                v[0].(string),
+			LogGroup:             v[1].(string),
+			Region:               v[2].(string),
+			LogLevel:             in.LogLevel,
+			MemoryMiB:            spec.memoryMiB,
+			Secrets:              refs,
+			SecretsVersion:       fingerprint,
+			DispatchUpstreamAddr: in.DispatchUpstreamAddr,
 		}))
 	}).(pulumi.StringOutput)
 

@@ -76,6 +76,9 @@ type SpiceDBConfig struct {
 	CPU          int    `json:"cpu"`
 	MemoryMiB    int    `json:"memoryMiB"`
 	LogLevel     string `json:"logLevel"`
+	// Dispatch spreads permission checks over the tasks (SpiceDB's
+	// horizontal dispatch, peers found through Cloud Map DNS).
+	Dispatch bool `json:"dispatch"`
 }
 
 // ImageConfig is the `image` key.
@@ -167,6 +170,7 @@ func Defaults() Config {
 			CPU:          512,
 			MemoryMiB:    1024,
 			LogLevel:     "info",
+			Dispatch:     true,
 		},
 		Image:        ImageConfig{KeepImages: 10},
 		Autoscaling:  AutoscalingConfig{MinCount: 2, MaxCount: 4, TargetCPUPercent: 50},

@@ -110,6 +110,32 @@ func TestNestedOverrideKeepsSiblingDefaults(t *testing.T) {
 	}
 }
 
+// TestDispatchDefaultsOnAndCanBeTurnedOff: both stack files set other
+// spicedb fields, which must not drop dispatch's default; a stack can still
+// turn it off, also with the string `pulumi config set --path` stores.
+func TestDispatchDefaultsOnAndCanBeTurnedOff(t *testing.T) {
+	cases := []struct {
+		stack     string
+		overrides map[string]string
+		want      bool
+	}{
+		{"dev", nil, true},
+		{"prod", nil, true},
+		{"dev", map[string]string{"spicedb": `{"desiredCount":1,"dispatch":false}`}, false},
+		{"prod", map[string]string{"spicedb": `{"desiredCount":3,"dispatch":"false"}`}, false},
+		{"dev", map[string]string{"spicedb": `{"dispatch":true}`}, true},
+	}
+	for _, tc := range cases {
+		got, err := loadStack(t, tc.stack, tc.overrides)
+		if err != nil {
+			t.Fatalf("%s %v: %v", tc.stack, tc.overrides, err)
+		}
+		if got.SpiceDB.Dispatch != tc.want {
+			t.Errorf("%s %v: spicedb.dispatch = %v, want %v", tc.stack, tc.overrides, got.SpiceDB.Dispatch, tc.want)
+		}
+	}
+}
+
 func TestInvalidConfig(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -154,6 +180,8 @@ func TestInvalidConfig(t *testing.T) {
 			[]string{`spicedb.cpu/spicedb.memoryMiB: cpu 512 with memory 512 MiB is not a Fargate size; cpu 512 accepts 1024 to 4096 MiB in steps of 1024`}},
 		{"fargate cpu", map[string]string{"spicedb": `{"cpu":300}`},
 			[]string{`spicedb.cpu/spicedb.memoryMiB: cpu 300 is not a Fargate size; accepted: 256, 512, 1024, 2048, 4096, 8192, 16384`}},
+		{"dispatch not a bool", map[string]string{"spicedb": `{"dispatch":"yes"}`},
+			[]string{`spicedb: not a valid object for this key: cannot unmarshal string into Go struct field SpiceDBConfig.dispatch of type bool`}},
 		{"architecture", map[string]string{"spicedb": `{"architecture":"amd64"}`},
 			[]string{`spicedb.architecture: "amd64" is not accepted; accepted: arm64, x86_64`}},
 		{"version", map[string]string{"spicedb": `{"version":"latest"}`},

@@ -114,6 +114,7 @@ func serviceArgs(cfg Config, net *network.Network, db *database.Database, tags m
 		CPU:                         cfg.SpiceDB.CPU,
 		MemoryMiB:                   cfg.SpiceDB.MemoryMiB,
 		LogLevel:                    cfg.SpiceDB.LogLevel,
+		Dispatch:                    cfg.SpiceDB.Dispatch,
 		Autoscaling: service.AutoscalingArgs{
 			MinCount:         cfg.Autoscaling.MinCount,
 			MaxCount:         cfg.Autoscaling.MaxCount,

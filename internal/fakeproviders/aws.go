@@ -17,7 +17,7 @@ const defaultDescription = "Managed by Pulumi"
 
 func newAWS(c *Cloud) *fakeProvider {
 	p := newFakeProvider(c, "aws", AWSVersion)
-	for _, table := range []map[string]*kind{networkKinds(), dataKinds(), computeKinds(), edgeKinds()} {
+	for _, table := range []map[string]*kind{networkKinds(), dataKinds(), computeKinds(), edgeKinds(), discoveryKinds()} {
 		for typ, k := range table {
 			p.kinds[typ] = k
 		}
