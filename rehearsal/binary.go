@@ -8,7 +8,7 @@ import (
 )
 
 // buildHint says how the pinned SpiceDB binary is built in this repository.
-const buildHint = "build it with `cd tools/spicedb && go build -o ../../bin/spicedb github.com/authzed/spicedb/cmd/spicedb`"
+const buildHint = "build it with `make tools` in the repository root"
 
 // FindSpiceDB returns bin/spicedb of the enclosing module, searching from the
 // working directory upwards (tests run in their package directory).

@@ -16,8 +16,10 @@ type Container struct {
 	Name string
 	Args []string // the container command, appended to the entrypoint
 	Env  Env
-	// Ports maps container ports to local ports (serve containers only).
-	Ports  PortMap
+	// IP is the replica's own loopback address and Ports the container
+	// ports it serves there (serve containers only).
+	IP     string
+	Ports  []int
 	Logins []DatastoreLogin
 	red    *redactor
 }

@@ -1,6 +1,7 @@
 package rehearsal
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 )
 
 func TestResolveEnvMergesEnvironmentAndSecrets(t *testing.T) {
-	p := testPlan(t)
+	p := devPlan(t)
 	env, err := ResolveEnv(p.Serve, p.SecretValues)
 	if err != nil {
 		t.Fatal(err)
@@ -17,7 +18,7 @@ func TestResolveEnvMergesEnvironmentAndSecrets(t *testing.T) {
 	if len(env) != len(p.Serve.Environment)+len(p.Serve.Secrets) {
 		t.Fatalf("env has %d vars, want %d", len(env), len(p.Serve.Environment)+len(p.Serve.Secrets))
 	}
-	if v, _ := env.Get("SPICEDB_GRPC_PRESHARED_KEY"); v != p.SecretValues[testKeyARN] {
+	if v, _ := env.Get("SPICEDB_GRPC_PRESHARED_KEY"); v != p.SecretValues[secretARN(t, p.Serve, "SPICEDB_GRPC_PRESHARED_KEY")] {
 		t.Errorf("preshared key not resolved")
 	}
 	if v, ok := env.Get("SPICEDB_TELEMETRY_ENDPOINT"); !ok || v != "" {
@@ -37,26 +38,29 @@ func TestResolveEnvMergesEnvironmentAndSecrets(t *testing.T) {
 func TestResolveEnvErrors(t *testing.T) {
 	cases := []struct {
 		name   string
-		mutate func(*types.ContainerDefinition, map[string]string)
+		mutate func(*testing.T, *Plan)
 		want   string
 	}{
-		{"unknown secret", func(d *types.ContainerDefinition, s map[string]string) { delete(s, testKeyARN) }, "has no value in the plan"},
-		{"duplicate name", func(d *types.ContainerDefinition, _ map[string]string) {
-			d.Environment = append(d.Environment, types.KeyValuePair{Name: aws.String("SPICEDB_GRPC_PRESHARED_KEY"), Value: aws.String("x")})
+		{"unknown secret", func(t *testing.T, p *Plan) {
+			delete(p.SecretValues, secretARN(t, p.Serve, "SPICEDB_GRPC_PRESHARED_KEY"))
+		}, "has no value in the plan"},
+		{"duplicate name", func(_ *testing.T, p *Plan) {
+			p.Serve.Environment = append(p.Serve.Environment, types.KeyValuePair{Name: aws.String("SPICEDB_GRPC_PRESHARED_KEY"), Value: aws.String("x")})
 		}, "defined twice"},
-		{"environment file", func(d *types.ContainerDefinition, _ map[string]string) {
-			d.EnvironmentFiles = []types.EnvironmentFile{{Value: aws.String("arn:aws:s3:::b/f.env")}}
+		{"environment file", func(_ *testing.T, p *Plan) {
+			p.Serve.EnvironmentFiles = []types.EnvironmentFile{{Value: aws.String("arn:aws:s3:::b/f.env")}}
 		}, "environmentFiles"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := testPlan(t)
-			c.mutate(&p.Serve, p.SecretValues)
+			p := devPlan(t)
+			secrets := secretsOf(p)
+			c.mutate(t, &p)
 			_, err := ResolveEnv(p.Serve, p.SecretValues)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want containing %q", err, c.want)
 			}
-			for _, s := range secretsOf(testPlan(t)) {
+			for _, s := range secrets {
 				if strings.Contains(err.Error(), s) {
 					t.Errorf("error leaks a secret")
 				}
@@ -66,9 +70,16 @@ func TestResolveEnvErrors(t *testing.T) {
 }
 
 func TestPrepareContainerPointsDatastoreAtLocalPostgres(t *testing.T) {
-	p := testPlan(t)
+	p := devPlan(t)
+	uriARN := secretARN(t, p.Migrate, "SPICEDB_DATASTORE_CONN_URI")
+	rendered, err := url.Parse(p.SecretValues[uriARN])
+	if err != nil || !strings.HasSuffix(rendered.Hostname(), ".rds.amazonaws.com") || rendered.Port() != "5432" {
+		t.Fatalf("rendered datastore URI does not point at RDS (%v)", err)
+	}
+	// The generated password is URI-safe; this one is not, and the role name
+	// needs escaping too, to prove the rewrite keeps every part intact.
 	const password = "p@ss/w:rd%?&'"
-	p.SecretValues[testURIARN] = "postgres://spice%20db:p%40ss%2Fw%3Ard%25%3F%26%27@" + testRDS + "/spicedb?sslmode=require&connect_timeout=5"
+	p.SecretValues[uriARN] = "postgres://spice%20db:p%40ss%2Fw%3Ard%25%3F%26%27@" + rendered.Host + "/spicedb?sslmode=require&connect_timeout=5"
 	c, err := PrepareContainer(p.Migrate, p.SecretValues, "127.0.0.1:6543")
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +95,7 @@ func TestPrepareContainerPointsDatastoreAtLocalPostgres(t *testing.T) {
 	if len(c.Logins) != 1 || c.Logins[0] != want {
 		t.Errorf("logins = %+v, want [%+v]", c.Logins, want)
 	}
-	for _, s := range []string{uri, password, p.SecretValues[testURIARN]} {
+	for _, s := range []string{uri, password, p.SecretValues[uriARN]} {
 		if got := c.Redact("x " + s + " y"); got != "x **** y" {
 			t.Errorf("Redact did not mask a secret form: %q", got)
 		}
@@ -100,20 +111,20 @@ func TestPrepareContainerPointsDatastoreAtLocalPostgres(t *testing.T) {
 func TestPrepareContainerErrors(t *testing.T) {
 	cases := []struct {
 		name   string
-		mutate func(*Plan)
+		mutate func(*Plan, string)
 		want   string
 	}{
-		{"memory engine", func(p *Plan) { p.Migrate.Environment[0].Value = aws.String("memory") }, "postgres only"},
-		{"foreign entrypoint", func(p *Plan) { p.Migrate.EntryPoint = []string{"/bin/sh", "-c"} }, "entryPoint"},
-		{"no command", func(p *Plan) { p.Migrate.Command = nil }, "no command"},
-		{"not a URI", func(p *Plan) { p.SecretValues[testURIARN] = "host=x password=secret" }, "scheme"},
-		{"no database", func(p *Plan) { p.SecretValues[testURIARN] = "postgres://u:pw@h:5432" }, "no database"},
-		{"no URI", func(p *Plan) { p.Migrate.Secrets = nil }, "SPICEDB_DATASTORE_CONN_URI is not set"},
+		{"memory engine", func(p *Plan, _ string) { setEnv(&p.Migrate, "SPICEDB_DATASTORE_ENGINE", "memory") }, "postgres only"},
+		{"foreign entrypoint", func(p *Plan, _ string) { p.Migrate.EntryPoint = []string{"/bin/sh", "-c"} }, "entryPoint"},
+		{"no command", func(p *Plan, _ string) { p.Migrate.Command = nil }, "no command"},
+		{"not a URI", func(p *Plan, uriARN string) { p.SecretValues[uriARN] = "host=x password=secret" }, "scheme"},
+		{"no database", func(p *Plan, uriARN string) { p.SecretValues[uriARN] = "postgres://u:pw@h:5432" }, "no database"},
+		{"no URI", func(p *Plan, _ string) { p.Migrate.Secrets = nil }, "SPICEDB_DATASTORE_CONN_URI is not set"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := testPlan(t)
-			c.mutate(&p)
+			p := devPlan(t)
+			c.mutate(&p, secretARN(t, p.Migrate, "SPICEDB_DATASTORE_CONN_URI"))
 			_, err := PrepareContainer(p.Migrate, p.SecretValues, "127.0.0.1:1")
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want containing %q", err, c.want)

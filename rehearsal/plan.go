@@ -27,6 +27,16 @@ type Plan struct {
 	TargetGroup TargetGroupSpec
 }
 
+// String describes the plan without secret values; %v and %+v use it, so
+// a formatted plan never shows them.
+func (p Plan) String() string {
+	return fmt.Sprintf("plan{serve %s, migrate %s, %d secret values %s, listener %+v, target group %+v}",
+		containerName(p.Serve), containerName(p.Migrate), len(p.SecretValues), mask, p.Listener, p.TargetGroup)
+}
+
+// GoString covers %#v as well.
+func (p Plan) GoString() string { return p.String() }
+
 // ListenerSpec holds the aws:lb/listener:Listener inputs that matter.
 type ListenerSpec struct {
 	Port       int    // declared port (the rehearsal listens on a free one)
@@ -101,36 +111,26 @@ func (p Plan) Validate() error {
 	return nil
 }
 
-// localTargetPorts resolves where a replica receives traffic and health
-// checks: the registered container port, and the health check port
-// ("traffic-port" or a container port number), each mapped through ports.
-func (t TargetGroupSpec) localTargetPorts(ports PortMap) (traffic, health int, err error) {
-	containerPort := t.ContainerPort
-	if containerPort == 0 {
-		containerPort = t.Port
+// targetPorts resolves where a replica receives traffic and health checks:
+// the registered container port, and the health check port ("traffic-port"
+// or a container port number); both must be ports the container serves.
+func (t TargetGroupSpec) targetPorts(served []int) (traffic, health int, err error) {
+	traffic = t.ContainerPort
+	if traffic == 0 {
+		traffic = t.Port
 	}
-	traffic, ok := ports[containerPort]
-	if !ok {
-		return 0, 0, fmt.Errorf("rehearsal: target port %d is not a port of the serve container (%v)", containerPort, containerPorts(ports))
+	if !slices.Contains(served, traffic) {
+		return 0, 0, fmt.Errorf("rehearsal: target port %d is not a port of the serve container (%v)", traffic, served)
 	}
 	if t.HealthCheck.Port == "traffic-port" {
 		return traffic, traffic, nil
 	}
-	hp, err := strconv.Atoi(t.HealthCheck.Port)
+	health, err = strconv.Atoi(t.HealthCheck.Port)
 	if err != nil {
 		return 0, 0, fmt.Errorf("rehearsal: health check port %q is neither traffic-port nor a number", t.HealthCheck.Port)
 	}
-	if health, ok = ports[hp]; !ok {
-		return 0, 0, fmt.Errorf("rehearsal: health check port %d is not a port of the serve container (%v)", hp, containerPorts(ports))
+	if !slices.Contains(served, health) {
+		return 0, 0, fmt.Errorf("rehearsal: health check port %d is not a port of the serve container (%v)", health, served)
 	}
 	return traffic, health, nil
-}
-
-func containerPorts(p PortMap) []int {
-	out := make([]int, 0, len(p))
-	for k := range p {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

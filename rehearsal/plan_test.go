@@ -6,25 +6,6 @@ import (
 	"testing"
 )
 
-func TestTestPlanDecodesLikeTheTaskDefinition(t *testing.T) {
-	p := testPlan(t)
-	if err := p.Validate(); err != nil {
-		t.Fatalf("test plan invalid: %v", err)
-	}
-	if got := *p.Serve.Name; got != "spicedb" {
-		t.Errorf("serve name %q", got)
-	}
-	if len(p.Serve.PortMappings) != 3 || *p.Serve.PortMappings[1].ContainerPort != 8443 {
-		t.Errorf("port mappings not decoded: %+v", p.Serve.PortMappings)
-	}
-	if len(p.Serve.Secrets) != 2 || *p.Serve.Secrets[0].ValueFrom != testKeyARN {
-		t.Errorf("secrets not decoded: %+v", p.Serve.Secrets)
-	}
-	if p.Serve.StopTimeout == nil || *p.Serve.StopTimeout != 30 {
-		t.Errorf("stopTimeout not decoded")
-	}
-}
-
 func TestPlanValidate(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -42,7 +23,7 @@ func TestPlanValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := testPlan(t)
+			p := devPlan(t)
 			c.mutate(&p)
 			err := p.Validate()
 			if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -51,31 +32,31 @@ func TestPlanValidate(t *testing.T) {
 		})
 	}
 	// All problems are reported at once.
-	p := testPlan(t)
+	p := devPlan(t)
 	p.Listener.Protocol, p.TargetGroup.Protocol = "", ""
 	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "listener") || !strings.Contains(err.Error(), "target group") {
 		t.Errorf("Validate() = %v, want both problems", err)
 	}
 }
 
-func TestLocalTargetPorts(t *testing.T) {
-	ports := PortMap{50051: 41000, 8443: 41001, 9090: 41002}
+func TestTargetPorts(t *testing.T) {
+	served := []int{8443, 9090, 50051}
 	cases := []struct {
 		name                    string
 		tg                      TargetGroupSpec
 		wantTraffic, wantHealth int
 		wantErr                 string
 	}{
-		{"health port override", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "8443"}}, 41000, 41001, ""},
-		{"traffic-port", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "traffic-port"}}, 41000, 41000, ""},
-		{"service container port wins", TargetGroupSpec{Port: 80, ContainerPort: 50051, HealthCheck: HealthCheckSpec{Port: "traffic-port"}}, 41000, 41000, ""},
+		{"health port override", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "8443"}}, 50051, 8443, ""},
+		{"traffic-port", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "traffic-port"}}, 50051, 50051, ""},
+		{"service container port wins", TargetGroupSpec{Port: 80, ContainerPort: 50051, HealthCheck: HealthCheckSpec{Port: "traffic-port"}}, 50051, 50051, ""},
 		{"target port not in container", TargetGroupSpec{Port: 50052, HealthCheck: HealthCheckSpec{Port: "8443"}}, 0, 0, "target port 50052"},
 		{"health port not in container", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "8080"}}, 0, 0, "health check port 8080"},
 		{"health port garbage", TargetGroupSpec{Port: 50051, HealthCheck: HealthCheckSpec{Port: "http"}}, 0, 0, "neither traffic-port"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			traffic, health, err := c.tg.localTargetPorts(ports)
+			traffic, health, err := c.tg.targetPorts(served)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want containing %q", err, c.wantErr)

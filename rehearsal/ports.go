@@ -3,12 +3,11 @@ package rehearsal
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
-	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/freeport"
 )
 
 // listener is a SpiceDB server that binds a port: the variable that sets its
@@ -27,17 +26,20 @@ var spicedbListeners = []listener{
 	{addrVar: "SPICEDB_DISPATCH_CLUSTER_ADDR", enabledVar: "SPICEDB_DISPATCH_CLUSTER_ENABLED"},
 }
 
-// PortMap maps a container port to the loopback port a local replica uses.
-type PortMap map[int]int
+// taskListener is an enabled server of a container and the port it declares.
+type taskListener struct {
+	addrVar string
+	port    int
+}
 
-// remapPorts gives one replica its own loopback ports. Every enabled server's
-// address variable is rewritten to 127.0.0.1:<free>; every port mapping must
-// be set by one of those variables, so the mapping from container port to
-// local port is known and consistent. A server left on SpiceDB's built-in
-// default address cannot be remapped and is an error.
-func remapPorts(def types.ContainerDefinition, env Env) (PortMap, error) {
+// taskListeners finds every enabled server of a serve container and the port
+// its address variable declares. Every port mapping must be one of them, so
+// what the task definition exposes is what runs. A server left on SpiceDB's
+// built-in default address (all interfaces) cannot be bound to a task IP
+// and is an error.
+func taskListeners(def types.ContainerDefinition, env Env) ([]taskListener, error) {
 	name := containerName(def)
-	ports := PortMap{}
+	var out []taskListener
 	for _, l := range spicedbListeners {
 		enabled := l.defaultOn
 		if l.enabledVar != "" {
@@ -49,37 +51,51 @@ func remapPorts(def types.ContainerDefinition, env Env) (PortMap, error) {
 				enabled = b
 			}
 		}
-		addr, set := env.Get(l.addrVar)
 		if !enabled {
 			continue
 		}
+		addr, set := env.Get(l.addrVar)
 		if !set {
 			return nil, fmt.Errorf("rehearsal: container %s: %s is unset, so SpiceDB would listen on its built-in default; set it explicitly", name, l.addrVar)
 		}
-		containerPort, err := portOf(addr)
+		port, err := portOf(addr)
 		if err != nil {
 			return nil, fmt.Errorf("rehearsal: container %s: %s=%q: %w", name, l.addrVar, addr, err)
 		}
-		if _, dup := ports[containerPort]; dup {
-			return nil, fmt.Errorf("rehearsal: container %s: port %d is set by two listen-address variables", name, containerPort)
+		if slices.Contains(listenerPorts(out), port) {
+			return nil, fmt.Errorf("rehearsal: container %s: port %d is set by two listen-address variables", name, port)
 		}
-		local, err := freeport.Get()
-		if err != nil {
-			return nil, fmt.Errorf("rehearsal: container %s: %w", name, err)
-		}
-		ports[containerPort] = local
-		env.set(l.addrVar, "127.0.0.1:"+strconv.Itoa(local))
+		out = append(out, taskListener{addrVar: l.addrVar, port: port})
 	}
 	for _, pm := range def.PortMappings {
 		if pm.ContainerPort == nil {
 			return nil, fmt.Errorf("rehearsal: container %s: port mapping without containerPort", name)
 		}
-		if _, ok := ports[int(*pm.ContainerPort)]; !ok {
+		if !slices.Contains(listenerPorts(out), int(*pm.ContainerPort)) {
 			return nil, fmt.Errorf("rehearsal: container %s: port mapping %d is not set by any enabled listen-address variable (%s)",
 				name, *pm.ContainerPort, listenerVarNames())
 		}
 	}
-	return ports, nil
+	return out, nil
+}
+
+// bindToTaskIP points every listener at ip, keeping its port: awsvpc gives
+// each Fargate task its own address, and the rehearsal gives each replica
+// its own loopback address, so ports stay as rendered.
+func bindToTaskIP(env Env, listeners []taskListener, ip string) {
+	for _, l := range listeners {
+		env.set(l.addrVar, net.JoinHostPort(ip, strconv.Itoa(l.port)))
+	}
+}
+
+// listenerPorts lists the ports, sorted.
+func listenerPorts(ls []taskListener) []int {
+	out := make([]int, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l.port)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func portOf(addr string) (int, error) {

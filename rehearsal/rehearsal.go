@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,6 +60,12 @@ func (o Options) withDefaults() (Options, error) {
 	} else if _, err := checkBinary(o.SpiceDBBinary); err != nil {
 		return o, err
 	}
+	// Containers run in their own directories: a relative path would not resolve there.
+	bin, err := filepath.Abs(o.SpiceDBBinary)
+	if err != nil {
+		return o, fmt.Errorf("rehearsal: spicedb binary: %w", err)
+	}
+	o.SpiceDBBinary = bin
 	if o.WorkDir == "" {
 		o.WorkDir = os.TempDir()
 	}
@@ -81,11 +89,14 @@ type Endpoint struct {
 	Addr         string // host:port of the NLB listener
 	CAFile       string // PEM of the test CA that signed the listener certificate
 	PresharedKey string // first key of SPICEDB_GRPC_PRESHARED_KEY (the plan's secret)
+	// KeyFile holds PresharedKey (mode 0600, in the work dir, removed by
+	// Stop), so people and tools can use the key without it being printed.
+	KeyFile string
 }
 
 // String keeps the key out of anything that formats an Endpoint.
 func (e Endpoint) String() string {
-	return fmt.Sprintf("%s (CA %s, preshared key %s)", e.Addr, e.CAFile, mask)
+	return fmt.Sprintf("%s (CA %s, preshared key %s in %s)", e.Addr, e.CAFile, mask, e.KeyFile)
 }
 
 // GoString covers %#v as well.
@@ -100,6 +111,8 @@ type Rehearsal struct {
 	pg       *pg.Server
 	lb       *nlb.LB
 	replicas []*Replica
+	extraLBs []*nlb.LB     // listeners added with StartListener
+	dns      *discoveryDNS // stands in for Cloud Map when the tasks dispatch to each other
 	red      *redactor
 	endpoint Endpoint
 	migrate  *Container
@@ -126,6 +139,12 @@ func Start(ctx context.Context, plan Plan, opts Options) (*Rehearsal, error) {
 		return nil, fmt.Errorf("rehearsal: work dir: %w", err)
 	}
 	r := &Rehearsal{plan: plan, opts: opts, dir: dir, red: &redactor{}}
+	// Every line handed to Logf is masked, whoever wrote it (the NLB
+	// emulator included); the plan's values are known before anything runs,
+	// the URI passwords are added as the containers are prepared.
+	r.red.add(slices.Collect(maps.Values(plan.SecretValues))...)
+	logf := opts.Logf
+	r.opts.Logf = func(format string, args ...any) { logf("%s", r.red.redact(fmt.Sprintf(format, args...))) }
 	if err := r.start(ctx); err != nil {
 		if stopErr := r.Stop(); stopErr != nil {
 			err = errors.Join(err, stopErr)
@@ -160,44 +179,99 @@ func (r *Rehearsal) start(ctx context.Context) error {
 	}
 	// The flag is a comma-separated list; clients use the first key.
 	key, _, _ = strings.Cut(key, ",")
+	keyFile := filepath.Join(r.dir, "preshared-key")
+	if err := os.WriteFile(keyFile, []byte(key), 0o600); err != nil {
+		return fmt.Errorf("rehearsal: write key file: %w", err)
+	}
 
 	if !r.opts.SkipMigration {
 		if _, err := r.Migrate(ctx); err != nil {
 			return err
 		}
 	}
-	var targets []nlb.Target
-	for i := range r.opts.Replicas {
-		rep, err := r.startReplica(i)
+	listeners, err := taskListeners(r.plan.Serve, serveTemplate.Env)
+	if err != nil {
+		return err
+	}
+	dispatch, err := parseDispatch(serveTemplate.Env)
+	if err != nil {
+		return err
+	}
+	if dispatch != nil {
+		if r.dns, err = startDiscoveryDNS(dispatch.Name); err != nil {
+			return err
+		}
+		r.opts.Logf("rehearsal: discovery DNS for %s on %s", dispatch.Name, r.dns.Addr())
+	}
+	ips, err := pickTaskIPs(r.opts.Replicas, listenerPorts(listeners))
+	if err != nil {
+		return err
+	}
+	for i, ip := range ips {
+		rep, err := r.startReplica(i, ip, listeners, dispatch)
+		if rep != nil {
+			r.replicas = append(r.replicas, rep)
+		}
 		if err != nil {
 			return err
 		}
-		r.replicas = append(r.replicas, rep)
-		targets = append(targets, rep.target)
 	}
-	lbDir := filepath.Join(r.dir, "nlb")
-	if err := os.Mkdir(lbDir, 0o755); err != nil {
-		return fmt.Errorf("rehearsal: %w", err)
+	if r.lb, err = r.newListener("nlb", r.plan.Listener); err != nil {
+		return err
 	}
-	r.lb, err = nlb.Start(nlb.Config{
-		SSLPolicy:   r.plan.Listener.SslPolicy,
-		ALPNPolicy:  r.plan.Listener.AlpnPolicy,
-		HealthCheck: r.HealthCheck(),
-		FailOpen:    r.opts.FailOpen,
-		CADir:       lbDir,
-		Logf:        r.opts.Logf,
-	}, targets)
-	if err != nil {
-		return fmt.Errorf("rehearsal: %w", err)
-	}
-	r.endpoint = Endpoint{Addr: r.lb.Addr(), CAFile: r.lb.CAFile(), PresharedKey: key}
-	r.opts.Logf("rehearsal: NLB on %s (declared port %d), %d targets", r.lb.Addr(), r.plan.Listener.Port, len(targets))
+	r.endpoint = Endpoint{Addr: r.lb.Addr(), CAFile: r.lb.CAFile(), PresharedKey: key, KeyFile: keyFile}
+	r.opts.Logf("rehearsal: NLB on %s (declared port %d), %d targets", r.lb.Addr(), r.plan.Listener.Port, len(r.replicas))
 	if r.opts.SkipMigration {
 		return nil
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, r.HealthyWindow()+r.opts.ReadySlack)
 	defer cancel()
 	return r.WaitHealthy(waitCtx)
+}
+
+// newListener starts an emulated NLB listener for spec in front of every
+// replica, with the plan's target group health check. Its CA goes to
+// <work dir>/<name>/ca.pem.
+func (r *Rehearsal) newListener(name string, spec ListenerSpec) (*nlb.LB, error) {
+	if err := nlb.CheckListener(spec.SslPolicy, spec.AlpnPolicy); err != nil {
+		return nil, fmt.Errorf("rehearsal: listener: %w", err)
+	}
+	dir := filepath.Join(r.dir, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("rehearsal: %w", err)
+	}
+	targets := make([]nlb.Target, 0, len(r.replicas))
+	for _, rep := range r.replicas {
+		targets = append(targets, rep.target)
+	}
+	lb, err := nlb.Start(nlb.Config{
+		SSLPolicy:   spec.SslPolicy,
+		ALPNPolicy:  spec.AlpnPolicy,
+		HealthCheck: r.HealthCheck(),
+		FailOpen:    r.opts.FailOpen,
+		CADir:       dir,
+		Logf:        r.opts.Logf,
+	}, targets)
+	if err != nil {
+		return nil, fmt.Errorf("rehearsal: %w", err)
+	}
+	return lb, nil
+}
+
+// StartListener adds another listener in front of the same tasks, such as
+// the plan's listener with one setting changed, to show what that setting
+// does without a second deployment. Its endpoint shares the key; Stop
+// closes it.
+func (r *Rehearsal) StartListener(spec ListenerSpec) (Endpoint, error) {
+	lb, err := r.newListener("nlb-"+strconv.Itoa(len(r.extraLBs)+1), spec)
+	if err != nil {
+		return Endpoint{}, err
+	}
+	r.extraLBs = append(r.extraLBs, lb)
+	ep := r.endpoint
+	ep.Addr, ep.CAFile = lb.Addr(), lb.CAFile()
+	r.opts.Logf("rehearsal: extra listener on %s (ssl policy %s, alpn policy %q)", lb.Addr(), spec.SslPolicy, spec.AlpnPolicy)
+	return ep, nil
 }
 
 // createLogins creates each distinct role/database the URIs log into.
@@ -270,6 +344,15 @@ func (r *Rehearsal) WaitHealthy(ctx context.Context) error {
 	return nil
 }
 
+// DispatchLookups counts the tasks' queries for their dispatch peers (0
+// when the plan does not dispatch between tasks).
+func (r *Rehearsal) DispatchLookups() int64 {
+	if r.dns == nil {
+		return 0
+	}
+	return r.dns.Queries()
+}
+
 // Endpoint is where clients connect.
 func (r *Rehearsal) Endpoint() Endpoint { return r.endpoint }
 
@@ -294,8 +377,10 @@ func (r *Rehearsal) WorkDir() string { return r.dir }
 func (r *Rehearsal) Stop() error {
 	r.stopOnce.Do(func() {
 		var errs []error
-		if r.lb != nil {
-			errs = append(errs, r.lb.Close())
+		for _, lb := range append(r.extraLBs, r.lb) {
+			if lb != nil {
+				errs = append(errs, lb.Close())
+			}
 		}
 		var wg sync.WaitGroup
 		replicaErrs := make([]error, len(r.replicas))
@@ -304,6 +389,9 @@ func (r *Rehearsal) Stop() error {
 		}
 		wg.Wait()
 		errs = append(errs, replicaErrs...)
+		if r.dns != nil {
+			errs = append(errs, r.dns.close())
+		}
 		if r.pg != nil {
 			errs = append(errs, r.pg.Stop())
 		}

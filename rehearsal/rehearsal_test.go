@@ -3,6 +3,7 @@ package rehearsal
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,19 +20,21 @@ import (
 	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/nlb"
 )
 
-// TestRehearsal walks one deployment through its life: serve tasks start
-// before the migration (no traffic), the migration runs (twice), targets
-// turn healthy in the declared window, the vendor post's flow works through
-// the NLB, a wrong key is refused, ALPN None breaks clients, and a crashed
-// task is taken out of service within the declared window. The subtests
-// share the deployment and run in order.
-func TestRehearsal(t *testing.T) {
+// TestRehearsalDev walks the dev stack's rendering through its life at the
+// declared health check timings: serve tasks start before the migration (no
+// traffic), the migration runs (twice), targets turn healthy in the declared
+// window, the vendor post's flow works through the NLB, a wrong key is
+// refused, ALPN None breaks clients, and a crashed task is taken out of
+// service within the declared window. The subtests share the deployment and
+// run in order. Two replicas although dev deploys one: the crash case needs
+// a survivor.
+func TestRehearsalDev(t *testing.T) {
 	requireTools(t)
-	plan := testPlan(t)
+	plan := devPlan(t)
 	ctx, cancel := withTimeout(3 * time.Minute)
 	defer cancel()
 
-	r, err := Start(ctx, plan, Options{SkipMigration: true, Logf: leakCheckingLogf(t, plan)})
+	r, err := Start(ctx, plan, Options{Replicas: 2, SkipMigration: true, Logf: leakCheckingLogf(t, plan)})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -41,9 +44,7 @@ func TestRehearsal(t *testing.T) {
 		}
 		assertStoppedCleanly(t, r)
 	}()
-	if r.Endpoint().PresharedKey != plan.SecretValues[testKeyARN] {
-		t.Fatalf("endpoint key is not the plan's preshared key")
-	}
+	assertEndpointKey(t, r, plan)
 
 	t.Run("before migration: healthz 503 and no traffic", func(t *testing.T) {
 		testBeforeMigration(t, r)
@@ -73,24 +74,94 @@ func TestRehearsal(t *testing.T) {
 		testWrongKey(t, r)
 	})
 	t.Run("ALPN None breaks grpc-go clients, HTTP2Only works", func(t *testing.T) {
-		testALPN(t, r, plan)
+		testALPN(t, r, plan.Listener)
 	})
 	t.Run("a crashed task leaves service within the declared window", func(t *testing.T) {
-		testKillOneReplica(t, r)
+		testKillOneReplica(t, r, 0)
 	})
 	t.Run("no secret in any task or database log", func(t *testing.T) {
 		assertLogsFreeOfSecrets(t, plan, r.WorkDir(), r.Postgres().LogPath())
 	})
 }
 
-// TestStartMigratesAndWaitsUntilReady uses the default path: Start runs the
-// migration first and returns only when every target is healthy. Health
-// check timings are scaled down (TimeScale) since no window is asserted.
+// TestRehearsalProd runs the prod stack's rendering (larger tasks: other
+// memory limits) through the default path: Start migrates first and returns
+// only when every target is healthy at the declared timings; the migration
+// is repeated (idempotent) and the post's flow runs through the NLB. The
+// windows themselves are asserted in TestRehearsalDev, as prod declares the
+// same health check.
+func TestRehearsalProd(t *testing.T) {
+	requireTools(t)
+	plan := stackPlan(t, "prod")
+	dev := devPlan(t)
+	if plan.TargetGroup != dev.TargetGroup || plan.Listener != dev.Listener {
+		t.Errorf("prod's listener or target group differs from dev's; assert its windows too")
+	}
+	if envValue(t, plan.Serve, "GOMEMLIMIT") == envValue(t, dev.Serve, "GOMEMLIMIT") {
+		t.Errorf("prod renders the same memory limit as dev; this test would prove nothing new")
+	}
+	ctx, cancel := withTimeout(2 * time.Minute)
+	defer cancel()
+	started := time.Now()
+	r, err := Start(ctx, plan, Options{Replicas: 2, Logf: leakCheckingLogf(t, plan)})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	defer func() {
+		if err := r.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+		assertStoppedCleanly(t, r)
+	}()
+	t.Logf("migrated and all %d targets healthy after %s (declared healthy window %s)",
+		len(r.Replicas()), time.Since(started).Round(100*time.Millisecond), r.HealthyWindow())
+	assertEndpointKey(t, r, plan)
+	for _, rep := range r.Replicas() {
+		if limit, _ := rep.container.Env.Get("GOMEMLIMIT"); limit != envValue(t, plan.Serve, "GOMEMLIMIT") {
+			t.Errorf("%s runs with GOMEMLIMIT=%s, not the rendered value", rep.Name, limit)
+		}
+	}
+	if _, err := r.Migrate(ctx); err != nil {
+		t.Fatalf("second migration (must be idempotent): %v", err)
+	}
+	c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := RunPostFlow(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	assertLogsFreeOfSecrets(t, plan, r.WorkDir(), r.Postgres().LogPath())
+}
+
+// assertEndpointKey: clients get the rendered preshared key, and the key
+// file holds it, readable by the owner only.
+func assertEndpointKey(t *testing.T, r *Rehearsal, plan Plan) {
+	t.Helper()
+	ep := r.Endpoint()
+	if ep.PresharedKey != plan.SecretValues[secretARN(t, plan.Serve, "SPICEDB_GRPC_PRESHARED_KEY")] {
+		t.Fatalf("endpoint key is not the plan's preshared key")
+	}
+	info, err := os.Stat(ep.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 || filepath.Dir(ep.KeyFile) != r.WorkDir() {
+		t.Errorf("key file %s has mode %v, want 0600 inside the work dir", ep.KeyFile, info.Mode().Perm())
+	}
+	if b, err := os.ReadFile(ep.KeyFile); err != nil || string(b) != ep.PresharedKey {
+		t.Errorf("key file does not hold the key (%v)", err)
+	}
+}
+
+// TestStartMigratesAndWaitsUntilReady runs the other health check shape
+// against a real task: TCP on the traffic port. The program renders HTTP
+// /healthz checks only, so the dev rendering is edited for it. Timings are
+// scaled down (TimeScale) since no window is asserted.
 func TestStartMigratesAndWaitsUntilReady(t *testing.T) {
 	requireTools(t)
-	plan := testPlan(t)
-	// Exercise the other health check shape against a real task: TCP on the
-	// traffic port. (TestRehearsal covers HTTP /healthz on a port override.)
+	plan := devPlan(t)
 	plan.TargetGroup.HealthCheck.Port = "traffic-port"
 	plan.TargetGroup.HealthCheck.Protocol = "TCP"
 	ctx, cancel := withTimeout(time.Minute)
@@ -109,8 +180,8 @@ func TestStartMigratesAndWaitsUntilReady(t *testing.T) {
 			t.Errorf("Stop left %d entries in the work dir", len(entries))
 		}
 	}()
-	if got := r.HealthCheck().Interval; got != time.Second {
-		t.Errorf("scaled interval %s, want 1s", got)
+	if got := r.HealthCheck().Interval; got != 2*time.Second {
+		t.Errorf("scaled interval %s, want 2s (0.2 × 10 s)", got)
 	}
 	for _, h := range r.LB().Health() {
 		if h.State != nlb.StateHealthy {
@@ -129,6 +200,7 @@ func TestStartMigratesAndWaitsUntilReady(t *testing.T) {
 
 // TestStartFailsCleanly: a plan the emulator cannot run is refused before
 // anything starts, and a failure after PostgreSQL started leaves nothing.
+// The program renders none of these faults, so the dev rendering is edited.
 func TestStartFailsCleanly(t *testing.T) {
 	requireTools(t)
 	cases := []struct {
@@ -144,7 +216,7 @@ func TestStartFailsCleanly(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			plan := testPlan(t)
+			plan := devPlan(t)
 			c.mutate(&plan)
 			workDir := t.TempDir()
 			ctx, cancel := withTimeout(time.Minute)
@@ -296,23 +368,19 @@ func assertAuthError(t *testing.T, what string, err error) {
 	}
 }
 
-// testALPN puts a second emulated listener, identical but for ALPN None, in
-// front of the same tasks.
-func testALPN(t *testing.T, r *Rehearsal, plan Plan) {
-	var targets []nlb.Target
-	for _, rep := range r.Replicas() {
-		targets = append(targets, rep.Target())
+// testALPN overrides the rendered listener's ALPN policy: a second listener,
+// identical but for ALPN None, in front of the same (healthy) tasks fails
+// grpc-go clients; the rendered HTTP2Only listener serves them.
+func testALPN(t *testing.T, r *Rehearsal, rendered ListenerSpec) {
+	if rendered.AlpnPolicy != "HTTP2Only" {
+		t.Fatalf("the program renders ALPN policy %q, want HTTP2Only", rendered.AlpnPolicy)
 	}
-	noALPN, err := nlb.Start(nlb.Config{
-		SSLPolicy: plan.Listener.SslPolicy, ALPNPolicy: "None",
-		HealthCheck: r.HealthCheck(), CADir: t.TempDir(), Logf: t.Logf,
-	}, targets)
+	none := rendered
+	none.AlpnPolicy = "None"
+	ep, err := r.StartListener(none)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer noALPN.Close()
-	ep := r.Endpoint()
-	ep.Addr, ep.CAFile = noALPN.Addr(), noALPN.CAFile()
 	ctx, cancel := withTimeout(30 * time.Second)
 	defer cancel()
 
@@ -337,8 +405,9 @@ func testALPN(t *testing.T, r *Rehearsal, plan Plan) {
 }
 
 // testKillOneReplica crashes one task while clients check permissions in a
-// loop. After unhealthy threshold × interval no check may fail.
-func testKillOneReplica(t *testing.T, r *Rehearsal) {
+// loop. After unhealthy threshold × interval (plus extra, for dispatch) no
+// check may fail.
+func testKillOneReplica(t *testing.T, r *Rehearsal, extra time.Duration) {
 	// Several clients = several NLB connections, spread round-robin over the
 	// targets, so some are certainly on the task we kill.
 	const nClients = 4
@@ -361,7 +430,7 @@ func testKillOneReplica(t *testing.T, r *Rehearsal) {
 	window := r.UnhealthyWindow()
 	// Tolerance after the window: the last failing health check may finish
 	// just after it, and a client may sit out one reconnect backoff.
-	settle := window + maxBackoff + time.Second
+	settle := window + maxBackoff + time.Second + extra
 	loopFor := settle + 2*r.HealthCheck().Interval
 	const warmUp = 2 * time.Second
 
@@ -371,6 +440,7 @@ func testKillOneReplica(t *testing.T, r *Rehearsal) {
 	}
 	var results []result
 	var killedAt time.Time
+	var lookupsAtKill int64
 	start := time.Now()
 	for time.Since(start) < warmUp+loopFor {
 		if killedAt.IsZero() && time.Since(start) >= warmUp {
@@ -381,6 +451,7 @@ func testKillOneReplica(t *testing.T, r *Rehearsal) {
 			}
 			victim.Kill()
 			killedAt = time.Now()
+			lookupsAtKill = r.DispatchLookups()
 			t.Logf("killed %s", victim.Name)
 		}
 		for _, c := range clients {
@@ -410,6 +481,7 @@ func testKillOneReplica(t *testing.T, r *Rehearsal) {
 		case res.at.Before(killedAt.Add(settle)):
 			inWindow++
 			lastFailure = res.at.Sub(killedAt)
+			t.Logf("in the window, +%s: %v", lastFailure.Round(time.Millisecond), res.err)
 		default:
 			afterWindow++
 			t.Errorf("check failed %s after the kill (window %s + tolerance): %v",
@@ -418,6 +490,10 @@ func testKillOneReplica(t *testing.T, r *Rehearsal) {
 	}
 	t.Logf("%d checks over %d connections; failed: %d before the kill, %d within %s of it (last at +%s; unhealthy threshold × interval = %s), %d after",
 		len(results), nClients, beforeKill, inWindow, settle, lastFailure.Round(time.Millisecond), window, afterWindow)
+	// Checks routed to a survivor still fail while its dispatcher keeps the
+	// dead peer on its hashring; it only drops it when it looks the peers
+	// up again (gRPC re-resolves DNS at most every 30 s).
+	t.Logf("dispatch peer lookups after the kill: %d", r.DispatchLookups()-lookupsAtKill)
 	if beforeKill > 0 {
 		t.Errorf("%d checks failed before any task was killed", beforeKill)
 	}
@@ -445,7 +521,7 @@ func (w *wrongAnswer) Error() string { return "wrong answer " + w.got.String() }
 // against a port nothing listens on: it must exit non-zero, and say why.
 func TestMigrationFailsOnUnreachableDatastore(t *testing.T) {
 	requireTools(t)
-	plan := testPlan(t)
+	plan := devPlan(t)
 	bin, err := FindSpiceDB()
 	if err != nil {
 		t.Fatal(err)

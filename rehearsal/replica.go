@@ -2,8 +2,10 @@ package rehearsal
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -23,18 +25,20 @@ type Replica struct {
 	stopAfter time.Duration
 }
 
-// startReplica launches serve task i with its own ports and registers the
-// target addresses the target group would use.
-func (r *Rehearsal) startReplica(i int) (*Replica, error) {
+// startReplica launches serve task i on its own task IP and registers the
+// target addresses the target group would use, and the task in discovery.
+func (r *Rehearsal) startReplica(i int, ip string, listeners []taskListener, dispatch *dispatchTarget) (*Replica, error) {
 	c, err := PrepareContainer(r.plan.Serve, r.plan.SecretValues, r.pg.Addr())
 	if err != nil {
 		return nil, err
 	}
-	if c.Ports, err = remapPorts(r.plan.Serve, c.Env); err != nil {
-		return nil, err
+	bindToTaskIP(c.Env, listeners, ip)
+	c.IP, c.Ports = ip, listenerPorts(listeners)
+	if dispatch != nil {
+		pointDispatchAt(c.Env, *dispatch, r.dns.Addr())
 	}
 	name := c.Name + "-" + strconv.Itoa(i)
-	traffic, health, err := r.plan.TargetGroup.localTargetPorts(c.Ports)
+	traffic, health, err := r.plan.TargetGroup.targetPorts(c.Ports)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +46,7 @@ func (r *Rehearsal) startReplica(i int) (*Replica, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("rehearsal: %w", err)
 	}
-	r.opts.Logf("rehearsal: start %s (ports %v): %s", name, c.Ports, c.describe())
+	r.opts.Logf("rehearsal: start %s on %s: %s", name, ip, c.describe())
 	proc, err := startProcess(name, r.opts.SpiceDBBinary, c.Args, c.Env, dir, filepath.Join(r.dir, name+".log"))
 	if err != nil {
 		return nil, err
@@ -51,26 +55,31 @@ func (r *Rehearsal) startReplica(i int) (*Replica, error) {
 	if st := r.plan.Serve.StopTimeout; st != nil {
 		stopAfter = time.Duration(*st) * time.Second
 	}
-	return &Replica{
+	rep := &Replica{
 		Name:      name,
 		container: c,
 		proc:      proc,
 		stopAfter: stopAfter,
 		target: nlb.Target{
 			ID:         name,
-			Addr:       "127.0.0.1:" + strconv.Itoa(traffic),
-			HealthAddr: "127.0.0.1:" + strconv.Itoa(health),
+			Addr:       net.JoinHostPort(ip, strconv.Itoa(traffic)),
+			HealthAddr: net.JoinHostPort(ip, strconv.Itoa(health)),
 		},
-	}, nil
+	}
+	if r.dns != nil {
+		if err := r.dns.register(ip, rep.Running); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
 }
 
-// Addr is the local address of a container port (e.g. 8443 → 127.0.0.1:x).
+// Addr is the address of a container port on the replica's task IP.
 func (rep *Replica) Addr(containerPort int) (string, bool) {
-	p, ok := rep.container.Ports[containerPort]
-	if !ok {
+	if !slices.Contains(rep.container.Ports, containerPort) {
 		return "", false
 	}
-	return "127.0.0.1:" + strconv.Itoa(p), true
+	return net.JoinHostPort(rep.container.IP, strconv.Itoa(containerPort)), true
 }
 
 // Pid is the replica's process id.

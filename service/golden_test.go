@@ -15,14 +15,14 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 const goldenTaskDefinitions = "testdata/dev-task-definitions.golden.json"
 
 // TestTaskDefinitionsGolden pins the rendered container definitions of the
-// default (dev) configuration for human review (dispatch on, as the stack
-// passes it by default). Secret ARNs and version ids
+// default (dev) configuration for human review (dispatch off, as the stack
+// passes it by default; dispatch_test.go covers it on). Secret ARNs and version ids
 // are masked by name; the image URI is masked too (its mock digest depends
 // on the checkout path).
 // Run `go test ./service -run Golden -update` after an intended change and
 // review the diff.
 func TestTaskDefinitionsGolden(t *testing.T) {
-	run := mustRunService(t, svcTestArgs(withDispatch))
+	run := mustRunService(t, svcTestArgs(nil))
 	pskArn := svcOutput(run.one(t, "aws:secretsmanager/secret:Secret"), "arn").(string)
 	pskVersion := svcOutput(run.one(t, svcTestSecretVersionType), "versionId").(string)
 	imageURI := svcOutput(run.one(t, "awsx:ecr:Image"), "imageUri").(string)

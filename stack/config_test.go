@@ -110,20 +110,20 @@ func TestNestedOverrideKeepsSiblingDefaults(t *testing.T) {
 	}
 }
 
-// TestDispatchDefaultsOnAndCanBeTurnedOff: both stack files set other
-// spicedb fields, which must not drop dispatch's default; a stack can still
-// turn it off, also with the string `pulumi config set --path` stores.
-func TestDispatchDefaultsOnAndCanBeTurnedOff(t *testing.T) {
+// TestDispatchDefaultsOffAndCanBeTurnedOn: both stack files set other
+// spicedb fields, which must not drop dispatch's default; a stack can turn
+// it on or off, also with the string `pulumi config set --path` stores.
+func TestDispatchDefaultsOffAndCanBeTurnedOn(t *testing.T) {
 	cases := []struct {
 		stack     string
 		overrides map[string]string
 		want      bool
 	}{
-		{"dev", nil, true},
-		{"prod", nil, true},
-		{"dev", map[string]string{"spicedb": `{"desiredCount":1,"dispatch":false}`}, false},
-		{"prod", map[string]string{"spicedb": `{"desiredCount":3,"dispatch":"false"}`}, false},
-		{"dev", map[string]string{"spicedb": `{"dispatch":true}`}, true},
+		{"dev", nil, false},
+		{"prod", nil, false},
+		{"dev", map[string]string{"spicedb": `{"desiredCount":1,"dispatch":true}`}, true},
+		{"prod", map[string]string{"spicedb": `{"desiredCount":3,"dispatch":"true"}`}, true},
+		{"dev", map[string]string{"spicedb": `{"dispatch":false}`}, false},
 	}
 	for _, tc := range cases {
 		got, err := loadStack(t, tc.stack, tc.overrides)

@@ -33,6 +33,8 @@ var commands = map[string]command{
 	"up":      {"create or update a stack (migration gate included)", stackCommand("up", upOp)},
 	"destroy": {"delete every resource of a stack", stackCommand("destroy", destroyOp)},
 	"outputs": {"print a stack's outputs as JSON (secrets masked)", stackCommand("outputs", outputsOp)},
+
+	"rehearse": {"run a stack's task definitions locally behind a TLS front, until Ctrl-C", localRehearseCommand().run},
 }
 
 func main() {

@@ -20,7 +20,7 @@ var requiredTools = []string{"initdb", "postgres", "pg_isready", "psql"}
 func FindBinDir() (string, error) {
 	entries, err := os.ReadDir(debianRoot)
 	if err != nil {
-		return "", fmt.Errorf("pg: no PostgreSQL under %s (%v): run `apt-get install postgresql`", debianRoot, err)
+		return "", fmt.Errorf("pg: no PostgreSQL under %s (%v): install it with `sudo apt-get install postgresql`", debianRoot, err)
 	}
 	var majors []int
 	for _, e := range entries {
@@ -35,13 +35,13 @@ func FindBinDir() (string, error) {
 			return dir, nil
 		}
 	}
-	return "", fmt.Errorf("pg: no complete PostgreSQL server (%v) under %s/<major>/bin: run `apt-get install postgresql`", requiredTools, debianRoot)
+	return "", fmt.Errorf("pg: no complete PostgreSQL server (%v) under %s/<major>/bin: install it with `sudo apt-get install postgresql`", requiredTools, debianRoot)
 }
 
 func checkTools(dir string) error {
 	for _, tool := range requiredTools {
 		if _, err := os.Stat(filepath.Join(dir, tool)); err != nil {
-			return fmt.Errorf("pg: %s missing in %s: run `apt-get install postgresql`", tool, dir)
+			return fmt.Errorf("pg: %s missing in %s: install it with `sudo apt-get install postgresql`", tool, dir)
 		}
 	}
 	return nil

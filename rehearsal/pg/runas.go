@@ -23,7 +23,7 @@ func newRunAs() (runAs, error) {
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return runAs{}, fmt.Errorf("pg: running as root needs the os user postgres (created by `apt-get install postgresql`): %w", err)
+		return runAs{}, fmt.Errorf("pg: running as root needs the os user postgres (created by `sudo apt-get install postgresql`): %w", err)
 	}
 	uid, err := strconv.ParseUint(u.Uid, 10, 32)
 	if err != nil {
