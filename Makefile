@@ -2,7 +2,8 @@
 # proxy (tools/*/go.mod pin them) and rebuilt only when their pin changes.
 SHELL := /bin/bash
 GO ?= go
-PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2}' tools/pulumi/go.mod)
+# The CLI reports the version it is built as; the Automation API refuses one without it.
+PULUMI_VERSION = $(shell cd tools/pulumi && $(GO) list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
 
 .PHONY: test rehearse tools vet fmt check-postgres
 .DEFAULT_GOAL := test
@@ -21,6 +22,7 @@ bin/spicedb: tools/spicedb/go.mod tools/spicedb/go.sum
 	cd tools/spicedb && $(GO) build -o ../../bin/spicedb github.com/authzed/spicedb/cmd/spicedb
 
 bin/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
+	@test -n "$(PULUMI_VERSION)" || { echo "cannot read the pulumi/pkg/v3 version from tools/pulumi/go.mod"; exit 1; }
 	cd tools/pulumi && $(GO) build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		-o ../../bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
