@@ -21,10 +21,7 @@ const grpcDNSReResolve = 30 * time.Second
 // the measured price of dispatch on ECS, and why it is off by default.
 func TestRehearsalDispatch(t *testing.T) {
 	requireTools(t)
-	plan, err := PlanFromStack(repoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"dispatch":true}`})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := dispatchPlan(t)
 	if envValue(t, plan.Serve, "SPICEDB_DISPATCH_UPSTREAM_ADDR") != "dns:///dispatch.spicedb.dev.internal:50053" {
 		t.Fatalf("unexpected dispatch upstream %q", envValue(t, plan.Serve, "SPICEDB_DISPATCH_UPSTREAM_ADDR"))
 	}

@@ -12,7 +12,10 @@ import (
 )
 
 func TestParseDispatchReadsTheRendering(t *testing.T) {
-	p := devPlan(t)
+	if got, err := parseDispatch(mustResolveEnv(t, devPlan(t))); err != nil || got != nil {
+		t.Fatalf("dev renders dispatch off, yet parseDispatch = %+v, %v", got, err)
+	}
+	p := dispatchPlan(t)
 	env, err := ResolveEnv(p.Serve, p.SecretValues)
 	if err != nil {
 		t.Fatal(err)
@@ -117,4 +120,13 @@ func TestDiscoveryDNSAnswersLikeCloudMap(t *testing.T) {
 	if _, err := d.answer([]byte("not dns")); err == nil {
 		t.Error("garbage parsed as a query")
 	}
+}
+
+func mustResolveEnv(t *testing.T, p Plan) Env {
+	t.Helper()
+	env, err := ResolveEnv(p.Serve, p.SecretValues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }

@@ -45,7 +45,7 @@ func TestPlanFromStackReadsTheRendering(t *testing.T) {
 			for _, pm := range p.Serve.PortMappings {
 				ports = append(ports, *pm.ContainerPort)
 			}
-			if !slices.Equal(ports, []int32{50051, 8443, 9090, 50053}) {
+			if !slices.Equal(ports, []int32{50051, 8443, 9090}) { // dispatch (50053) is off by default
 				t.Errorf("serve ports %v", ports)
 			}
 

@@ -11,7 +11,7 @@ import (
 )
 
 func TestBindToTaskIPKeepsRenderedPorts(t *testing.T) {
-	p := devPlan(t)
+	p := dispatchPlan(t)
 	env, err := ResolveEnv(p.Serve, p.SecretValues)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestTaskListenersFailLoudly(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := devPlan(t)
+			p := dispatchPlan(t)
 			c.mutate(&p.Serve)
 			env, err := ResolveEnv(p.Serve, p.SecretValues)
 			if err != nil {

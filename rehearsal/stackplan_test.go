@@ -42,6 +42,16 @@ func stackPlan(t *testing.T, stack string) Plan {
 
 func devPlan(t *testing.T) Plan { return stackPlan(t, "dev") }
 
+// dispatchPlan is the dev rendering with spicedb.dispatch on (off by default).
+func dispatchPlan(t *testing.T) Plan {
+	t.Helper()
+	p, err := PlanFromStack(repoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"dispatch":true}`})
+	if err != nil {
+		t.Fatalf("plan from stack dev with dispatch: %v", err)
+	}
+	return p
+}
+
 // secretARN is the valueFrom of a container's secret variable.
 func secretARN(t *testing.T, def types.ContainerDefinition, name string) string {
 	t.Helper()
