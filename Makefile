@@ -14,7 +14,8 @@ test: tools check-postgres vet
 
 ## rehearse: run the dev stack's own task definitions locally behind a TLS front; Ctrl-C stops it
 rehearse: bin/spicedb check-postgres
-	$(GO) run ./cmd/spicedb-ecs rehearse --stack dev
+	$(GO) build -o bin/spicedb-ecs ./cmd/spicedb-ecs
+	bin/spicedb-ecs rehearse --stack dev
 
 tools: bin/spicedb bin/pulumi
 
