@@ -27,12 +27,14 @@ bin/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
 	cd tools/pulumi && $(GO) build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		-o ../../bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
+GO_DIRS = $(shell $(GO) list -f '{{.Dir}}' ./...)
+
 vet:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	@unformatted="$$(gofmt -l $(GO_DIRS))"; test -z "$$unformatted" || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
 
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $(GO_DIRS)
 
 # PostgreSQL is a Debian package; the rehearsal runs its own throwaway
 # server, so only the binaries must be there.
