@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/syncio"
 	"github.com/spicedb-ecs/spicedb-ecs/stack"
 )
 
@@ -58,7 +59,7 @@ type Options struct {
 // Stack is an opened environment.
 type Stack struct {
 	stack    auto.Stack
-	progress io.Writer
+	progress io.Writer // serialised: the engine writes stdout and stderr to it from two goroutines
 	onEvent  func(events.EngineEvent)
 	program  *programRun
 }
@@ -90,7 +91,7 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("automation: stack %s: %w", opts.Stack, err)
 	}
-	s := &Stack{stack: st, progress: &syncWriter{w: opts.Progress}, onEvent: opts.EngineEvents, program: program}
+	s := &Stack{stack: st, progress: syncio.NewWriter(opts.Progress), onEvent: opts.EngineEvents, program: program}
 	if err := s.set(ctx, opts.Config, false); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 	"github.com/spicedb-ecs/spicedb-ecs/stack"
 )
 
@@ -116,8 +117,8 @@ func TestEngineProdWithOverrides(t *testing.T) {
 	}
 	secrets := append(live, extraKeys...)
 	minSecrets(t, secrets, 6) // 2 passwords, 2 secret values, 2 extra keys
-	assertFilesHoldNoSecret(t, h.env.ProjectDir, secrets)
-	assertFilesHoldNoSecret(t, h.env.StateDir, secrets)
-	assertNoSecret(t, "progress output", h.progress.String(), secrets)
-	assertNoSecret(t, "engine events", h.eventsJSON(t), secrets)
+	testkit.AssertFilesHoldNoSecret(t, h.env.ProjectDir, secrets)
+	testkit.AssertFilesHoldNoSecret(t, h.env.StateDir, secrets)
+	testkit.AssertNoSecret(t, "progress output", h.progress.String(), secrets)
+	testkit.AssertNoSecret(t, "engine events", h.eventsJSON(t), secrets)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spicedb-ecs/spicedb-ecs/automation"
 	"github.com/spicedb-ecs/spicedb-ecs/internal/fakeproviders"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // Resource types the lifecycle assertions name.
@@ -104,12 +105,12 @@ func TestEngineDevLifecycle(t *testing.T) {
 				continue
 			}
 			b, _ := json.Marshal(v.Value)
-			assertNoSecret(t, "output "+name, string(b), secrets)
+			testkit.AssertNoSecret(t, "output "+name, string(b), secrets)
 		}
-		assertFilesHoldNoSecret(t, h.env.StateDir, secrets)
-		assertFilesHoldNoSecret(t, h.env.ProjectDir, secrets)
-		assertNoSecret(t, "progress output", h.progress.String(), secrets)
-		assertNoSecret(t, "engine events", h.eventsJSON(t), secrets)
+		testkit.AssertFilesHoldNoSecret(t, h.env.StateDir, secrets)
+		testkit.AssertFilesHoldNoSecret(t, h.env.ProjectDir, secrets)
+		testkit.AssertNoSecret(t, "progress output", h.progress.String(), secrets)
+		testkit.AssertNoSecret(t, "engine events", h.eventsJSON(t), secrets)
 	})
 
 	step("second up changes nothing", func(t *testing.T) {
@@ -118,7 +119,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("up: %v", err)
 		}
-		if changes := notSame(res.Summary.ResourceChanges); len(changes) != 0 {
+		if changes := testkit.ChangedOps(res.Summary.ResourceChanges); len(changes) != 0 {
 			t.Errorf("second up changed %v, want only same", changes)
 		}
 		if ev := cloud.Events(); len(ev) != 0 {
@@ -132,7 +133,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("refresh: %v", err)
 		}
-		if changes := notSame(res.Summary.ResourceChanges); len(changes) != 0 {
+		if changes := testkit.ChangedOps(res.Summary.ResourceChanges); len(changes) != 0 {
 			t.Errorf("refresh changed %v, want only same", changes)
 		}
 	})
@@ -212,8 +213,8 @@ func TestEngineDevLifecycle(t *testing.T) {
 		if n := stateResources(t, s); len(n) != 0 {
 			t.Errorf("state still holds %v", n)
 		}
-		assertFilesHoldNoSecret(t, h.env.StateDir, secrets)
-		assertNoSecret(t, "progress output", h.progress.String(), secrets)
+		testkit.AssertFilesHoldNoSecret(t, h.env.StateDir, secrets)
+		testkit.AssertNoSecret(t, "progress output", h.progress.String(), secrets)
 	})
 }
 
@@ -240,19 +241,6 @@ func assertAllSet(t *testing.T, out automation.Outputs) {
 			t.Errorf("output %s has type %T that this test does not check", name, f)
 		}
 	}
-}
-
-func notSame(changes *map[string]int) map[string]int {
-	out := map[string]int{}
-	if changes == nil {
-		return out
-	}
-	for op, n := range *changes {
-		if op != string(apitype.OpSame) && n > 0 {
-			out[op] = n
-		}
-	}
-	return out
 }
 
 // replaceSteps folds a replacement's create-replacement/delete-replaced steps

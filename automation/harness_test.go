@@ -1,7 +1,6 @@
 package automation_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"sort"
@@ -13,13 +12,14 @@ import (
 
 	"github.com/spicedb-ecs/spicedb-ecs/automation"
 	"github.com/spicedb-ecs/spicedb-ecs/automation/enginetest"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/syncio"
 )
 
 // harness drives one environment's stacks through the automation package
 // and records what the engine printed and emitted.
 type harness struct {
 	env      *enginetest.Env
-	progress lockedBuffer
+	progress syncio.Buffer // the leak checks read it
 	mu       sync.Mutex
 	events   []events.EngineEvent
 }
@@ -106,23 +106,3 @@ func (h *harness) steps() []string {
 }
 
 func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
-
-// lockedBuffer collects progress text; the engine writes stdout and stderr
-// from two goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String is the text so far; the leak checks need some.
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}

@@ -1,7 +1,6 @@
 package automation
 
 import (
-	"io"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -35,17 +34,4 @@ func (p *programRun) takeErr() error {
 	err := p.err
 	p.err = nil
 	return err
-}
-
-// syncWriter serialises writes: the engine's stdout and stderr are copied to
-// the progress writer from two goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(b)
 }

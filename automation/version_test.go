@@ -9,22 +9,19 @@ import (
 
 	"golang.org/x/mod/modfile"
 
-	"github.com/spicedb-ecs/spicedb-ecs/automation/enginetest"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // TestPulumiCLIMatchesSDK: the CLI the engine tests drive is the release of
 // the SDK the program is built with, both as pinned and as built.
 func TestPulumiCLIMatchesSDK(t *testing.T) {
-	root := enginetest.RepoRoot(t)
+	root := testkit.RepoRoot(t)
 	sdk := requiredVersion(t, filepath.Join(root, "go.mod"), "github.com/pulumi/pulumi/sdk/v3")
 	cli := requiredVersion(t, filepath.Join(root, "tools", "pulumi", "go.mod"), "github.com/pulumi/pulumi/pkg/v3")
 	if cli != sdk {
 		t.Errorf("tools/pulumi/go.mod pins the CLI (pkg/v3) at %s but go.mod requires sdk/v3 %s: move both to the same release", cli, sdk)
 	}
-	bin := filepath.Join(root, "bin", "pulumi")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("the Pulumi CLI is missing at %s; build it with `make tools`: %v", bin, err)
-	}
+	bin := testkit.PulumiCLI(t)
 	cmd := exec.Command(bin, "version")
 	cmd.Env = append(os.Environ(), "PULUMI_SKIP_UPDATE_CHECK=true")
 	out, err := cmd.Output()

@@ -1,10 +1,11 @@
 package rehearsal
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/spicedb-ecs/spicedb-ecs/internal/modroot"
 )
 
 // buildHint says how the pinned SpiceDB binary is built in this repository.
@@ -13,20 +14,11 @@ const buildHint = "build it with `make tools` in the repository root"
 // FindSpiceDB returns bin/spicedb of the enclosing module, searching from the
 // working directory upwards (tests run in their package directory).
 func FindSpiceDB() (string, error) {
-	dir, err := os.Getwd()
+	root, err := modroot.Find()
 	if err != nil {
-		return "", fmt.Errorf("rehearsal: working directory: %w", err)
+		return "", fmt.Errorf("rehearsal: cannot locate bin/spicedb: %w; %s", err, buildHint)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return checkBinary(filepath.Join(dir, "bin", "spicedb"))
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("rehearsal: no go.mod above the working directory, cannot locate bin/spicedb; " + buildHint)
-		}
-		dir = parent
-	}
+	return checkBinary(filepath.Join(root, "bin", "spicedb"))
 }
 
 func checkBinary(path string) (string, error) {

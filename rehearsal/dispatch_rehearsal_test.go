@@ -31,21 +31,10 @@ func TestRehearsalDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		assertStoppedCleanly(t, r)
-	}()
+	defer stopCleanly(t, r)
 
-	c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := postFlowClient(ctx, t, r)
 	defer c.Close()
-	if err := RunPostFlow(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	if r.DispatchLookups() == 0 {
 		t.Fatal("no task looked up its dispatch peers under the rendered name")
 	}

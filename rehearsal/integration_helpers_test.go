@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authzed/authzed-go/v1"
+
 	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/pg"
 )
 
@@ -60,9 +62,13 @@ func healthzStatus(rep *Replica) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// assertStoppedCleanly checks that Stop left no process, port or file.
-func assertStoppedCleanly(t *testing.T, r *Rehearsal) {
+// stopCleanly stops r and checks that Stop left no process, port or file.
+// Defer it right after a successful Start.
+func stopCleanly(t *testing.T, r *Rehearsal) {
 	t.Helper()
+	if err := r.Stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
 	for _, rep := range r.Replicas() {
 		if err := syscall.Kill(rep.Pid(), 0); !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("%s (pid %d) still exists after Stop: %v", rep.Name, rep.Pid(), err)
@@ -80,6 +86,21 @@ func assertStoppedCleanly(t *testing.T, r *Rehearsal) {
 	if _, err := os.Stat(r.Postgres().LogPath()); !os.IsNotExist(err) {
 		t.Errorf("postgres dir still exists after Stop (%v)", err)
 	}
+}
+
+// postFlowClient dials the rehearsal's endpoint with its preshared key and
+// runs the vendor post's flow through it; the caller closes the client.
+func postFlowClient(ctx context.Context, t *testing.T, r *Rehearsal) *authzed.Client {
+	t.Helper()
+	c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RunPostFlow(ctx, c); err != nil {
+		c.Close()
+		t.Fatal(err)
+	}
+	return c
 }
 
 func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {

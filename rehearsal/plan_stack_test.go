@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/spicedb-ecs/spicedb-ecs/internal/pulumimock"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 	"github.com/spicedb-ecs/spicedb-ecs/stack"
 )
 
@@ -86,7 +87,7 @@ func TestPlanFromStackReadsTheRendering(t *testing.T) {
 }
 
 func TestPlanFromStackAppliesOverrides(t *testing.T) {
-	p, err := PlanFromStack(repoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"logLevel":"debug"}`})
+	p, err := PlanFromStack(testkit.RepoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"logLevel":"debug"}`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestPlanFromStackErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := PlanFromStack(repoRoot(t), c.stack, c.overrides)
+			_, err := PlanFromStack(testkit.RepoRoot(t), c.stack, c.overrides)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want containing %q", err, c.want)
 			}
@@ -123,7 +124,7 @@ func TestPlanFromStackErrors(t *testing.T) {
 // time, as a changed program would, and expects a clear refusal that names
 // what is wrong and shows no secret.
 func TestPlanFromResourcesErrors(t *testing.T) {
-	m, err := pulumimock.RunStack(stack.Program, repoRoot(t), "dev", nil)
+	m, err := pulumimock.RunStack(stack.Program, testkit.RepoRoot(t), "dev", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

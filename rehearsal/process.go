@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/logtail"
+	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/procgroup"
 )
 
 // process is one container's main process: its own process group, output to
@@ -61,10 +63,7 @@ func (p *process) running() bool {
 }
 
 // kill sends SIGKILL to the process group: a crashed task.
-func (p *process) kill() {
-	_ = syscall.Kill(-p.Pid(), syscall.SIGKILL)
-	<-p.exited
-}
+func (p *process) kill() { procgroup.Kill(p.Pid(), p.exited) }
 
 // stop is what ECS does on task stop: SIGTERM, then SIGKILL after timeout.
 func (p *process) stop(timeout time.Duration) error {
@@ -75,10 +74,7 @@ func (p *process) stop(timeout time.Duration) error {
 		if err := syscall.Kill(-p.Pid(), syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 			p.stopErr = fmt.Errorf("rehearsal: %s: SIGTERM: %w", p.name, err)
 		}
-		select {
-		case <-p.exited:
-		case <-time.After(timeout):
-			p.kill()
+		if procgroup.WaitOrKill(p.Pid(), p.exited, timeout) {
 			p.stopErr = fmt.Errorf("rehearsal: %s: still running %s after SIGTERM, killed", p.name, timeout)
 		}
 	})
@@ -87,17 +83,5 @@ func (p *process) stop(timeout time.Duration) error {
 
 // tail returns the last n lines of the process log, redacted.
 func (p *process) tail(n int, red *redactor) string {
-	return tailFile(p.logPath, n, red)
-}
-
-func tailFile(path string, n int, red *redactor) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return red.redact(strings.Join(lines, "\n"))
+	return red.redact(logtail.Lines(p.logPath, n))
 }

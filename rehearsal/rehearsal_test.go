@@ -38,12 +38,7 @@ func TestRehearsalDev(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		assertStoppedCleanly(t, r)
-	}()
+	defer stopCleanly(t, r)
 	assertEndpointKey(t, r, plan)
 
 	t.Run("before migration: healthz 503 and no traffic", func(t *testing.T) {
@@ -59,16 +54,9 @@ func TestRehearsalDev(t *testing.T) {
 		return
 	}
 	t.Run("vendor post flow through the NLB", func(t *testing.T) {
-		c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
 		ctx, cancel := withTimeout(30 * time.Second)
 		defer cancel()
-		if err := RunPostFlow(ctx, c); err != nil {
-			t.Fatal(err)
-		}
+		postFlowClient(ctx, t, r).Close()
 	})
 	t.Run("wrong preshared key is rejected and writes nothing", func(t *testing.T) {
 		testWrongKey(t, r)
@@ -107,12 +95,7 @@ func TestRehearsalProd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		assertStoppedCleanly(t, r)
-	}()
+	defer stopCleanly(t, r)
 	t.Logf("migrated and all %d targets healthy after %s (declared healthy window %s)",
 		len(r.Replicas()), time.Since(started).Round(100*time.Millisecond), r.HealthyWindow())
 	assertEndpointKey(t, r, plan)
@@ -124,14 +107,8 @@ func TestRehearsalProd(t *testing.T) {
 	if _, err := r.Migrate(ctx); err != nil {
 		t.Fatalf("second migration (must be idempotent): %v", err)
 	}
-	c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := postFlowClient(ctx, t, r)
 	defer c.Close()
-	if err := RunPostFlow(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	assertLogsFreeOfSecrets(t, plan, r.WorkDir(), r.Postgres().LogPath())
 }
 
@@ -172,10 +149,7 @@ func TestStartMigratesAndWaitsUntilReady(t *testing.T) {
 		t.Fatalf("start: %v", err)
 	}
 	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		assertStoppedCleanly(t, r)
+		stopCleanly(t, r)
 		if entries, _ := os.ReadDir(workDir); len(entries) != 0 {
 			t.Errorf("Stop left %d entries in the work dir", len(entries))
 		}
@@ -188,14 +162,8 @@ func TestStartMigratesAndWaitsUntilReady(t *testing.T) {
 			t.Errorf("Start returned with target %s %s", h.ID, h.State)
 		}
 	}
-	c, err := Dial(r.Endpoint(), r.Endpoint().PresharedKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := postFlowClient(ctx, t, r)
 	defer c.Close()
-	if err := RunPostFlow(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestStartFailsCleanly: a plan the emulator cannot run is refused before

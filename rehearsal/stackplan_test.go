@@ -2,38 +2,19 @@ package rehearsal
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-)
 
-// repoRoot is the module root, where Pulumi.yaml and the stack files live.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no Pulumi.yaml above the working directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
+)
 
 // stackPlan is the real rendering of a stack: each call is a fresh mock run
 // of the program (milliseconds) with freshly generated secrets, so callers
 // may mutate what they get.
 func stackPlan(t *testing.T, stack string) Plan {
 	t.Helper()
-	p, err := PlanFromStack(repoRoot(t), stack, nil)
+	p, err := PlanFromStack(testkit.RepoRoot(t), stack, nil)
 	if err != nil {
 		t.Fatalf("plan from stack %s: %v", stack, err)
 	}
@@ -45,7 +26,7 @@ func devPlan(t *testing.T) Plan { return stackPlan(t, "dev") }
 // dispatchPlan is the dev rendering with spicedb.dispatch on (off by default).
 func dispatchPlan(t *testing.T) Plan {
 	t.Helper()
-	p, err := PlanFromStack(repoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"dispatch":true}`})
+	p, err := PlanFromStack(testkit.RepoRoot(t), "dev", map[string]string{"spicedb-ecs:spicedb": `{"dispatch":true}`})
 	if err != nil {
 		t.Fatalf("plan from stack dev with dispatch: %v", err)
 	}

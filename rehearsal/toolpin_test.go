@@ -12,6 +12,8 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
 	"gopkg.in/yaml.v3"
+
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // spicedbModule is the module tools/spicedb builds bin/spicedb from.
@@ -22,7 +24,7 @@ const spicedbModule = "github.com/authzed/spicedb"
 // changes, this fails until tools/spicedb/go.mod pins the same version and
 // bin/spicedb is rebuilt (`make tools`).
 func TestSpiceDBToolPinFollowsTheDefaultVersion(t *testing.T) {
-	root := repoRoot(t)
+	root := testkit.RepoRoot(t)
 	deployed := defaultSpiceDBVersion(t, filepath.Join(root, "Pulumi.yaml"))
 	pinned := pinnedVersion(t, filepath.Join(root, "tools", "spicedb", "go.mod"), spicedbModule)
 	if deployed != pinned {

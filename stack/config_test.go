@@ -16,6 +16,29 @@ import (
 
 const repoRoot = ".."
 
+// configDecl is one key's declaration in Pulumi.yaml.
+type configDecl struct {
+	Type        string `yaml:"type"`
+	Description string `yaml:"description"`
+	Default     any    `yaml:"default"`
+}
+
+// projectConfig reads the config declarations of Pulumi.yaml.
+func projectConfig(t *testing.T) map[string]configDecl {
+	t.Helper()
+	var project struct {
+		Config map[string]configDecl `yaml:"config"`
+	}
+	data, err := os.ReadFile(repoRoot + "/Pulumi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &project); err != nil {
+		t.Fatal(err)
+	}
+	return project.Config
+}
+
 // loadStack loads the configuration of a stack file with overrides (short
 // project keys or full keys), the way the engine hands it to the program.
 func loadStack(t *testing.T, stackName string, overrides map[string]string) (Config, error) {
@@ -266,24 +289,11 @@ func TestSecretKeysNeverEchoed(t *testing.T) {
 // TestPulumiYamlDefaultsMatchGo keeps the two sources of defaults in step:
 // every object key in Pulumi.yaml has exactly the fields and defaults of Defaults().
 func TestPulumiYamlDefaultsMatchGo(t *testing.T) {
-	var project struct {
-		Config map[string]struct {
-			Type        string `yaml:"type"`
-			Description string `yaml:"description"`
-			Default     any    `yaml:"default"`
-		} `yaml:"config"`
-	}
-	data, err := os.ReadFile(repoRoot + "/Pulumi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(data, &project); err != nil {
-		t.Fatal(err)
-	}
+	declared := projectConfig(t)
 	defaults := Defaults()
 	keys := defaults.objectKeys()
 	for key, target := range keys {
-		decl, ok := project.Config[key]
+		decl, ok := declared[key]
 		if !ok {
 			t.Errorf("Pulumi.yaml does not declare %q", key)
 			continue
@@ -295,7 +305,7 @@ func TestPulumiYamlDefaultsMatchGo(t *testing.T) {
 			t.Errorf("%s: Pulumi.yaml default %s, Go default %s", key, got, want)
 		}
 	}
-	for key, decl := range project.Config {
+	for key, decl := range declared {
 		if _, ok := keys[key]; !ok && key != "additionalPresharedKeys" {
 			t.Errorf("Pulumi.yaml declares %q, which Load does not read", key)
 		}

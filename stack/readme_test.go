@@ -7,29 +7,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 // flatConfig renders Pulumi.yaml's keys as README rows do: object fields as
 // key.field, each with its default.
 func flatConfig(t *testing.T) map[string]string {
 	t.Helper()
-	var project struct {
-		Config map[string]struct {
-			Type    string `yaml:"type"`
-			Default any    `yaml:"default"`
-		} `yaml:"config"`
-	}
-	data, err := os.ReadFile(repoRoot + "/Pulumi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(data, &project); err != nil {
-		t.Fatal(err)
-	}
 	flat := map[string]string{}
-	for key, decl := range project.Config {
+	for key, decl := range projectConfig(t) {
 		fields, isObject := decl.Default.(map[string]any)
 		if !isObject || len(fields) == 0 {
 			flat[key] = renderDefault(decl.Default)

@@ -13,16 +13,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/spicedb-ecs/spicedb-ecs/internal/fakeproviders"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
-
-// Passphrase encrypts the test stacks' secrets.
-const Passphrase = "engine-test-passphrase"
 
 // projectFiles are copied so that runs never touch the repository's own stack files.
 var projectFiles = []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"}
 
 // Env is one isolated engine environment with its own fake cloud; use one
-// per concurrently running operation.
+// per concurrently running operation. Its stacks' secrets are encrypted with
+// fakeproviders.Passphrase.
 type Env struct {
 	Root       string // module root, where `make tools` puts bin/pulumi
 	ProjectDir string // copy of the project files, with bin/pulumi linked in
@@ -39,11 +38,7 @@ func (e *Env) BackendURL() string { return "file://" + e.StateDir }
 // when the Pulumi CLI has not been built.
 func New(t testing.TB) *Env {
 	t.Helper()
-	root := RepoRoot(t)
-	cli := filepath.Join(root, "bin", "pulumi")
-	if _, err := os.Stat(cli); err != nil {
-		t.Fatalf("the Pulumi CLI is missing at %s; build it with `make tools`: %v", cli, err)
-	}
+	root, cli := testkit.RepoRoot(t), testkit.PulumiCLI(t)
 	project := t.TempDir()
 	for _, name := range projectFiles {
 		b, err := os.ReadFile(filepath.Join(root, name))
@@ -67,35 +62,8 @@ func New(t testing.TB) *Env {
 		t.Fatalf("start fake cloud: %v", err)
 	}
 	t.Cleanup(cloud.Stop)
-	e := &Env{Root: root, ProjectDir: project, StateDir: t.TempDir(), Cloud: cloud}
-	e.Vars = map[string]string{
-		"PULUMI_BACKEND_URL":                          e.BackendURL(),
-		"PULUMI_HOME":                                 t.TempDir(),
-		"PULUMI_CONFIG_PASSPHRASE":                    Passphrase,
-		"PULUMI_DEBUG_PROVIDERS":                      cloud.DebugProvidersEnv(),
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-	}
-	return e
-}
-
-// RepoRoot walks up from the test's working directory to the module root.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
+	state := t.TempDir()
+	return &Env{Root: root, ProjectDir: project, StateDir: state, Cloud: cloud, Vars: cloud.EngineEnv(state, t.TempDir())}
 }
 
 // LiveSecrets are the secret values that exist in the fake cloud right now:

@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/syncio"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 	"github.com/spicedb-ecs/spicedb-ecs/rehearsal"
 )
 
@@ -37,10 +38,11 @@ func TestRehearseRunsUntilCancelledAndLeavesNothing(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncio.Buffer // the command writes while the test reads
 	exited := make(chan int, 1)
+	root := testkit.RepoRoot(t)
 	go func() {
-		exited <- localRehearseCommand().run(ctx, []string{"--stack", "dev", "--replicas", "1", "--project-dir", repoRoot(t)}, &stdout, &stderr)
+		exited <- localRehearseCommand().run(ctx, []string{"--stack", "dev", "--replicas", "1", "--project-dir", root}, &stdout, &stderr)
 	}()
 
 	printed, code, err := waitForLine(exited, &stdout, "Press Ctrl-C", 2*time.Minute)
@@ -196,27 +198,9 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-// lockedBuffer is an output the command writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitForLine polls out until it holds marker, the command exits or the
 // time is up.
-func waitForLine(exited <-chan int, out *lockedBuffer, marker string, limit time.Duration) (string, int, error) {
+func waitForLine(exited <-chan int, out *syncio.Buffer, marker string, limit time.Duration) (string, int, error) {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if s := out.String(); strings.Contains(s, marker) {
@@ -282,17 +266,4 @@ func leftoverProcesses(t *testing.T, dir string) []string {
 		}
 	}
 	return left
-}
-
-// repoRoot is the module root, which holds Pulumi.yaml and bin/spicedb.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "Pulumi.yaml")); err != nil {
-		t.Fatalf("module root: %v", err)
-	}
-	return root
 }

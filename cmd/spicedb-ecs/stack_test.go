@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/spicedb-ecs/spicedb-ecs/automation/enginetest"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // TestStackCommands drives up, outputs, destroy through the CLI's dispatch
@@ -121,9 +122,5 @@ func assertNoLiveSecret(t *testing.T, env *enginetest.Env, where, text string) {
 	if len(secrets) == 0 {
 		t.Fatalf("no live secrets to look for in %s", where)
 	}
-	for i, s := range secrets {
-		if strings.Contains(text, s) {
-			t.Errorf("%s holds live secret #%d in plaintext", where, i+1)
-		}
-	}
+	testkit.AssertNoSecret(t, where, text, secrets)
 }

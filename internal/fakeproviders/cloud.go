@@ -6,7 +6,8 @@
 // realistic ids and ARNs (unknown during preview), secret inputs stay secret, and every
 // create/update/delete is recorded so tests can assert what the engine did.
 //
-// Point the engine at the fakes with PULUMI_DEBUG_PROVIDERS=Cloud.DebugProvidersEnv().
+// Run the engine against the fakes in the environment Cloud.EngineEnv returns (its
+// PULUMI_DEBUG_PROVIDERS=Cloud.DebugProvidersEnv() points the engine at them).
 package fakeproviders
 
 import (

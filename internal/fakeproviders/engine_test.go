@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,6 +24,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // knobs vary the inline program between deployments.
@@ -146,32 +146,11 @@ func program(k knobs) pulumi.RunFunc {
 	}
 }
 
-// repoRoot walks up from the test's directory to the module root (where bin/ lives).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // newStack starts the fakes and an inline stack on a temp file backend.
 func newStack(t *testing.T, k knobs) (context.Context, *Cloud, auto.Stack, string) {
 	t.Helper()
-	root := repoRoot(t)
-	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err != nil {
-		t.Fatalf("the Pulumi CLI is missing at %s; build it with `make tools`: %v", filepath.Join(root, "bin", "pulumi"), err)
-	}
+	testkit.PulumiCLI(t) // fails early, saying how to build the CLI
+	root := testkit.RepoRoot(t)
 	ctx := context.Background()
 	cloud, err := Start(ctx)
 	if err != nil {
@@ -182,18 +161,11 @@ func newStack(t *testing.T, k knobs) (context.Context, *Cloud, auto.Stack, strin
 	if err != nil {
 		t.Fatalf("pulumi command: %v", err)
 	}
-	state, home := t.TempDir(), t.TempDir()
+	state := t.TempDir()
 	stack, err := auto.UpsertStackInlineSource(ctx, "test", "fakeproviders", program(k),
 		auto.Pulumi(cli),
-		auto.PulumiHome(home),
 		auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{
-			"PULUMI_BACKEND_URL":                          "file://" + state,
-			"PULUMI_CONFIG_PASSPHRASE":                    "test-passphrase",
-			"PULUMI_DEBUG_PROVIDERS":                      cloud.DebugProvidersEnv(),
-			"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-			"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-		}),
+		auto.EnvVars(cloud.EngineEnv(state, t.TempDir())),
 	)
 	if err != nil {
 		t.Fatalf("create stack: %v", err)
@@ -275,7 +247,7 @@ func TestEngineDrivesFakesThroughALifecycle(t *testing.T) {
 	if runs := cloud.CommandRuns(); len(runs) != 1 || runs[0].Op != OpCreate || runs[0].Command != "spicedb migrate head" {
 		t.Errorf("command runs after first up = %+v, want one create", runs)
 	}
-	assertNotInState(t, stateDir, fmt.Sprint(outs["password"].Value))
+	testkit.AssertFilesHoldNoSecret(t, stateDir, []string{fmt.Sprint(outs["password"].Value)})
 
 	// 2. Re-deploying the same program changes nothing.
 	cloud.ResetLedger()
@@ -283,7 +255,7 @@ func TestEngineDrivesFakesThroughALifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second up: %v", err)
 	}
-	if changes := nonSame(again.Summary.ResourceChanges); len(changes) != 0 {
+	if changes := testkit.ChangedOps(again.Summary.ResourceChanges); len(changes) != 0 {
 		t.Errorf("second up changed %v, want nothing", changes)
 	}
 	if ev := cloud.Events(); len(ev) != 0 {
@@ -371,44 +343,5 @@ func TestEngineDrivesFakesThroughALifecycle(t *testing.T) {
 	}
 	for _, pkg := range []string{"aws", "awsx", "random", "tls", "command"} {
 		t.Logf("%s RPCs: %v", pkg, cloud.RPCCalls(pkg))
-	}
-}
-
-func nonSame(changes *map[string]int) map[string]int {
-	out := map[string]int{}
-	if changes == nil {
-		return out
-	}
-	for op, n := range *changes {
-		if op != string(apitype.OpSame) && n > 0 {
-			out[op] = n
-		}
-	}
-	return out
-}
-
-// assertNotInState checks a secret never reaches the backend's files in plaintext.
-func assertNotInState(t *testing.T, stateDir, secret string) {
-	t.Helper()
-	files := 0
-	err := filepath.WalkDir(stateDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files++
-		if strings.Contains(string(b), secret) {
-			t.Errorf("%s holds the secret in plaintext", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("read state: %v", err)
-	}
-	if files == 0 {
-		t.Fatalf("no state files under %s", stateDir)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/freeport"
+	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/logtail"
+	"github.com/spicedb-ecs/spicedb-ecs/rehearsal/internal/procgroup"
 )
 
 // Options configure Start. The zero value is usable.
@@ -176,13 +178,13 @@ func (s *Server) launch(ctx context.Context, timeout time.Duration) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("pg: postgres exited during startup: %s", tailFile(s.logPath, 20))
+			return fmt.Errorf("pg: postgres exited during startup: %s", logtail.Lines(s.logPath, 20))
 		case <-ctx.Done():
 			return fmt.Errorf("pg: waiting for postgres: %w", ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("pg: postgres not ready after %s: %s", timeout, tailFile(s.logPath, 20))
+			return fmt.Errorf("pg: postgres not ready after %s: %s", timeout, logtail.Lines(s.logPath, 20))
 		}
 	}
 }
@@ -195,11 +197,7 @@ func (s *Server) Stop() error {
 		if s.cmd != nil && s.cmd.Process != nil {
 			// SIGINT is PostgreSQL's "fast" shutdown: abort sessions, checkpoint, exit.
 			_ = s.cmd.Process.Signal(syscall.SIGINT)
-			select {
-			case <-s.exited:
-			case <-time.After(15 * time.Second):
-				_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-				<-s.exited
+			if procgroup.WaitOrKill(s.cmd.Process.Pid, s.exited, 15*time.Second) {
 				errs = append(errs, errors.New("pg: postgres ignored fast shutdown, killed"))
 			}
 		}
@@ -234,17 +232,4 @@ func runWithContext(ctx context.Context, cmd *exec.Cmd) (string, error) {
 		<-done
 		return strings.TrimSpace(out.String()), ctx.Err()
 	}
-}
-
-// tailFile returns the last n lines of a file, for error messages.
-func tailFile(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
