@@ -62,10 +62,8 @@ type Args struct {
 	TLS          TLSArgs
 
 	// Dispatch runs SpiceDB's horizontal dispatch between the serve tasks,
-	// which find each other through a Cloud Map private DNS namespace (see
-	// dispatch.go). A bool cannot default to true in withDefaults: the zero
-	// value means off for direct users of the component; the stack passes
-	// its spicedb.dispatch setting (default true) explicitly.
+	// which find each other through Cloud Map DNS (dispatch.go). Off unless
+	// set; the stack passes its spicedb.dispatch setting (default false).
 	Dispatch bool
 
 	MigrationGate    string        // "ecsTask" (default) | "none"

@@ -149,3 +149,21 @@ func TestRegionFallsBackToTheProvider(t *testing.T) {
 		t.Errorf("gate region %v, awslogs region %q", env["AWS_REGION"], defs[0].LogConfiguration.Options["awslogs-region"])
 	}
 }
+
+// TestTaskDefinitionsWaitForTheExecutionGrants: the first migration task
+// starts right after its task definition exists; ECS must by then be allowed
+// to read the secrets it injects.
+func TestTaskDefinitionsWaitForTheExecutionGrants(t *testing.T) {
+	run := mustRunService(t, svcTestArgs(nil))
+	grants := []string{
+		run.one(t, "aws:iam/rolePolicy:RolePolicy").URN,
+		run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").URN,
+	}
+	for _, td := range run.mocks.OfType("aws:ecs/taskDefinition:TaskDefinition") {
+		for _, grant := range grants {
+			if !slices.Contains(td.DependsOn, grant) {
+				t.Errorf("task definition %s does not wait for %s", td.Name, grant)
+			}
+		}
+	}
+}

@@ -75,6 +75,10 @@ func secretsReadPolicy(secretArns []string, kmsKeyArn, region string) (string, e
 // roles are the two task roles: ECS's (pull, logs, secrets) and the app's.
 type roles struct {
 	execution, task *iam.Role
+	// grants are the execution role's policies: a task definition that
+	// depends on them starts no task (the migration!) before ECS may read
+	// its secrets.
+	grants []pulumi.Resource
 }
 
 // newRoles creates the execution role, allowed to pull the image, write
@@ -93,7 +97,7 @@ func newRoles(ctx *pulumi.Context, name string, env awsEnv, referencedSecrets pu
 		return nil, fmt.Errorf("service: execution role: %w", err)
 	}
 	// The AWS managed policy covers ECR pull and CloudWatch Logs and nothing else.
-	_, err = iam.NewRolePolicyAttachment(ctx, name+"-execution-managed", &iam.RolePolicyAttachmentArgs{
+	managed, err := iam.NewRolePolicyAttachment(ctx, name+"-execution-managed", &iam.RolePolicyAttachmentArgs{
 		Role:      execution.Name,
 		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", env.Partition),
 	}, opts...)
@@ -103,7 +107,7 @@ func newRoles(ctx *pulumi.Context, name string, env awsEnv, referencedSecrets pu
 	secretsPolicy := pulumi.All(referencedSecrets, env.Region).ApplyT(func(args []any) (string, error) {
 		return secretsReadPolicy(args[0].([]string), kmsKeyArn, args[1].(string))
 	}).(pulumi.StringOutput)
-	_, err = iam.NewRolePolicy(ctx, name+"-execution-secrets", &iam.RolePolicyArgs{
+	secretsGrant, err := iam.NewRolePolicy(ctx, name+"-execution-secrets", &iam.RolePolicyArgs{
 		Role:   execution.Name,
 		Policy: secretsPolicy,
 	}, opts...)
@@ -119,7 +123,7 @@ func newRoles(ctx *pulumi.Context, name string, env awsEnv, referencedSecrets pu
 	if err != nil {
 		return nil, fmt.Errorf("service: task role: %w", err)
 	}
-	return &roles{execution: execution, task: task}, nil
+	return &roles{execution: execution, task: task, grants: []pulumi.Resource{managed, secretsGrant}}, nil
 }
 
 // awsEnv is where the stack deploys: looked up once through the (inherited) provider.

@@ -3,6 +3,7 @@ package service
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	awsxecr "github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
@@ -53,13 +54,22 @@ func newImage(ctx *pulumi.Context, name string, args Args, plat platform, buildC
 		Context:       pulumi.String(buildContext),
 		Platform:      pulumi.String(plat.docker),
 		Args:          pulumi.StringMap{dockerfileVersionArg: pulumi.String(args.SpiceDBVersion)},
-		// No ImageTag: the provider picks a fresh one per build, which the
-		// immutable repository requires; tasks use the digest anyway.
+		// awsx's own tag is a hash of context, Dockerfile and build args but
+		// not the platform, so switching architecture would push a different
+		// image under an existing tag, which the immutable repository
+		// refuses. Version and architecture name what was built; tasks use
+		// the digest anyway.
+		ImageTag: pulumi.String(imageTag(args.SpiceDBVersion, plat)),
 	}, opts...)
 	if err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("service: image: %w", err)
 	}
 	return image.ImageUri, nil
+}
+
+// imageTag is what the stack's ECR repository calls one build.
+func imageTag(version string, plat platform) string {
+	return version + "-" + strings.ToLower(plat.cpuArchitecture)
 }
 
 // lifecycleRule is one ECR lifecycle rule.

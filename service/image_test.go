@@ -8,17 +8,21 @@ import (
 
 func TestArchitectureAgreesBetweenImageAndTasks(t *testing.T) {
 	for _, tc := range []struct {
-		arch, docker, ecs string
+		arch, docker, ecs, tag string
 	}{
-		{"", "linux/arm64", "ARM64"}, // the default
-		{ArchitectureARM64, "linux/arm64", "ARM64"},
-		{ArchitectureX8664, "linux/amd64", "X86_64"},
+		{"", "linux/arm64", "ARM64", "v1.56.2-arm64"}, // the default
+		{ArchitectureARM64, "linux/arm64", "ARM64", "v1.56.2-arm64"},
+		{ArchitectureX8664, "linux/amd64", "X86_64", "v1.56.2-x86_64"},
 	} {
 		t.Run(tc.arch, func(t *testing.T) {
 			run := mustRunService(t, svcTestArgs(func(a *Args) { a.Architecture = tc.arch }))
 			image := run.one(t, "awsx:ecr:Image")
 			if got := svcInput(image, "platform"); got != tc.docker {
 				t.Errorf("image platform %v, want %s", got, tc.docker)
+			}
+			// Each architecture gets its own tag in the immutable repository.
+			if got := svcInput(image, "imageTag"); got != tc.tag {
+				t.Errorf("image tag %v, want %s", got, tc.tag)
 			}
 			for _, td := range run.mocks.OfType(svcTestTaskDefType) {
 				rp, _ := svcInput(td, "runtimePlatform").(map[string]any)

@@ -79,7 +79,7 @@ func newTaskDefinition(ctx *pulumi.Context, resourceName string, spec taskDefini
 		TaskRoleArn:          in.Roles.task.Arn,
 		ContainerDefinitions: containers,
 		Tags:                 in.Tags,
-	}, opts...)
+	}, append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn(in.Roles.grants))...)
 	if err != nil {
 		return nil, fmt.Errorf("service: task definition %s: %w", resourceName, err)
 	}

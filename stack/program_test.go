@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -188,7 +189,7 @@ func TestSecretsStaySecret(t *testing.T) {
 			t.Errorf("a secret appears in plaintext at %v", leaks)
 		}
 		for name, out := range outputs {
-			if !out.Secret && strings.Contains(pulumimockString(out.Value), secret) {
+			if !out.Secret && strings.Contains(outputText(t, out.Value), secret) {
 				t.Errorf("stack output %s carries a secret in plaintext", name)
 			}
 		}
@@ -203,14 +204,14 @@ func TestSecretsStaySecret(t *testing.T) {
 	}
 }
 
-func pulumimockString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []string:
-		return strings.Join(x, ",")
+// outputText renders an output value of any shape for a substring search.
+func outputText(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	return string(b)
 }
 
 // TestOutputs: every documented output is exported and known.

@@ -59,6 +59,14 @@ func TestServerServesTLSLoginsWithCommitTimestamps(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err == nil {
 		t.Errorf("login with a wrong password succeeded: %s", out)
 	}
+
+	// rds.force_ssl=1: the right password without TLS is refused.
+	plain := "postgres://spicedb@" + s.Addr() + "/spicedb?sslmode=disable"
+	cmd = exec.CommandContext(ctx, filepath.Join(s.binDir, "psql"), plain, "-X", "-c", "SELECT 1")
+	cmd.Env = []string{"PGPASSWORD=" + password, "PGCONNECT_TIMEOUT=5"}
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "no encryption") {
+		t.Errorf("login without TLS = %v: %s; want refused for no encryption", err, out)
+	}
 }
 
 func TestEnsureRoleAndDatabaseRejectsIncompleteInput(t *testing.T) {
