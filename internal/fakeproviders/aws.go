@@ -84,16 +84,13 @@ func azNames(region string, n int) []string {
 	return out
 }
 
-// getVpc answers a lookup by id (seeded CIDR or 10.0.0.0/16) or the default VPC.
+// getVpc answers a lookup by id, or of the default VPC, with 10.0.0.0/16.
 func getVpc(c *Cloud, region string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	id := str(args, "id")
 	if id == "" {
 		id = "vpc-0default00000000"
 	}
-	cidr, ok := c.vpcCIDR(id)
-	if !ok {
-		cidr = "10.0.0.0/16"
-	}
+	const cidr = "10.0.0.0/16"
 	return resource.PropertyMap{
 		"id":                 strProp(id),
 		"arn":                strProp(fmt.Sprintf("arn:aws:ec2:%s:%s:vpc/%s", region, Account, id)),

@@ -78,7 +78,6 @@ type Cloud struct {
 	// replaced holds resources superseded by a create-before-delete replacement until
 	// the engine deletes them (ids may repeat, e.g. a task definition's family).
 	replaced map[string][]LiveResource
-	vpcCIDRs map[string]string
 
 	providers []*fakeProvider
 	ports     map[string]int
@@ -94,7 +93,6 @@ func Start(ctx context.Context) (*Cloud, error) {
 		revisions:      map[string]int{},
 		generations:    map[string]int{},
 		replaced:       map[string][]LiveResource{},
-		vpcCIDRs:       map[string]string{},
 		ports:          map[string]int{},
 	}
 	for _, p := range []*fakeProvider{
@@ -148,13 +146,6 @@ func (c *Cloud) DebugProvidersEnv() string {
 		}
 	}
 	return strings.Join(parts, ",")
-}
-
-// SeedVpc makes aws:ec2/getVpc answer cidr for the VPC id (default lookups answer 10.0.0.0/16).
-func (c *Cloud) SeedVpc(id, cidr string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.vpcCIDRs[id] = cidr
 }
 
 // Events returns every recorded operation in order.
@@ -335,13 +326,6 @@ func (c *Cloud) nextRevision(family string) int {
 	defer c.mu.Unlock()
 	c.revisions[family]++
 	return c.revisions[family]
-}
-
-func (c *Cloud) vpcCIDR(id string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cidr, ok := c.vpcCIDRs[id]
-	return cidr, ok
 }
 
 var errUnsupported = errors.New("unsupported by the fake provider")

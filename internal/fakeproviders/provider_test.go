@@ -26,7 +26,7 @@ func mustStruct(t *testing.T, m resource.PropertyMap) *structpb.Struct {
 func newTestCloud() *Cloud {
 	return &Cloud{
 		live: map[string]LiveResource{}, pendingReplace: map[string]bool{}, revisions: map[string]int{},
-		generations: map[string]int{}, replaced: map[string][]LiveResource{}, vpcCIDRs: map[string]string{},
+		generations: map[string]int{}, replaced: map[string][]LiveResource{},
 	}
 }
 
