@@ -43,7 +43,7 @@ type Args struct {
 	DatastoreURISecretVersionID pulumi.StringInput
 	// SecretsKmsKeyArn is the customer KMS key that encrypts the datastore URI
 	// secret, if any. The preshared-key secret is then encrypted with it too
-	// and the execution role may kms:Decrypt with it (via Secrets Manager
+	// and the execution roles may kms:Decrypt with it (via Secrets Manager
 	// only). Empty: both secrets use the AWS managed key, no KMS grant needed.
 	SecretsKmsKeyArn string
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spicedb-ecs/spicedb-ecs/internal/pulumimock"
 	"github.com/spicedb-ecs/spicedb-ecs/migration"
 )
 
@@ -152,17 +153,17 @@ func TestRegionFallsBackToTheProvider(t *testing.T) {
 
 // TestTaskDefinitionsWaitForTheExecutionGrants: the first migration task
 // starts right after its task definition exists; ECS must by then be allowed
-// to read the secrets it injects.
+// to read the secrets it injects, through the task definition's own role.
 func TestTaskDefinitionsWaitForTheExecutionGrants(t *testing.T) {
 	run := mustRunService(t, svcTestArgs(nil))
-	grants := []string{
-		run.one(t, "aws:iam/rolePolicy:RolePolicy").URN,
-		run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").URN,
-	}
-	for _, td := range run.mocks.OfType("aws:ecs/taskDefinition:TaskDefinition") {
-		for _, grant := range grants {
-			if !slices.Contains(td.DependsOn, grant) {
-				t.Errorf("task definition %s does not wait for %s", td.Name, grant)
+	for _, taskDef := range []string{"spicedb-serve", "spicedb-migrate"} {
+		td := run.named(t, svcTestTaskDefType, taskDef)
+		for _, grant := range []pulumimock.Resource{
+			run.named(t, "aws:iam/rolePolicy:RolePolicy", taskDef+"-execution-secrets"),
+			run.named(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", taskDef+"-execution-managed"),
+		} {
+			if !slices.Contains(td.DependsOn, grant.URN) {
+				t.Errorf("task definition %s does not wait for %s", taskDef, grant.Name)
 			}
 		}
 	}

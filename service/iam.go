@@ -72,49 +72,32 @@ func secretsReadPolicy(secretArns []string, kmsKeyArn, region string) (string, e
 	return doc.render()
 }
 
-// roles are the two task roles: ECS's (pull, logs, secrets) and the app's.
+// roles make the task definitions' IAM roles: one execution role per task
+// definition, so each may read only the secrets its own container is
+// injected with, and one shared task role.
 type roles struct {
-	execution, task *iam.Role
-	// grants are the execution role's policies: a task definition that
-	// depends on them starts no task (the migration!) before ECS may read
-	// its secrets.
+	// task is the role SpiceDB runs as: no permissions, it calls no AWS API.
+	task *iam.Role
+
+	trust     pulumi.StringOutput // ecsTasksTrust of this account
+	env       awsEnv
+	kmsKeyArn string // "" unless the secrets use a customer managed key
+	tags      pulumi.StringMap
+}
+
+// executionRole is the role ECS uses to start one task definition's tasks.
+type executionRole struct {
+	role *iam.Role
+	// grants are the role's policies: a task definition that depends on
+	// them starts no task (the migration!) before ECS may read its secrets.
 	grants []pulumi.Resource
 }
 
-// newRoles creates the execution role, allowed to pull the image, write
-// logs and read exactly the referenced secrets, and a task role with no
-// permissions (SpiceDB calls no AWS API).
-func newRoles(ctx *pulumi.Context, name string, env awsEnv, referencedSecrets pulumi.StringArrayOutput,
-	kmsKeyArn string, tags pulumi.StringMap, opts []pulumi.ResourceOption) (*roles, error) {
+// newRoles creates the shared task role; execution roles come from
+// newExecutionRole, one per task definition.
+func newRoles(ctx *pulumi.Context, name string, env awsEnv, kmsKeyArn string, tags pulumi.StringMap,
+	opts []pulumi.ResourceOption) (*roles, error) {
 	trust := env.AccountID.ApplyT(ecsTasksTrust).(pulumi.StringOutput)
-
-	execution, err := iam.NewRole(ctx, name+"-execution", &iam.RoleArgs{
-		Description:      pulumi.String("ECS pulls the SpiceDB image, writes its logs and injects its secrets"),
-		AssumeRolePolicy: trust,
-		Tags:             tags,
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("service: execution role: %w", err)
-	}
-	// The AWS managed policy covers ECR pull and CloudWatch Logs and nothing else.
-	managed, err := iam.NewRolePolicyAttachment(ctx, name+"-execution-managed", &iam.RolePolicyAttachmentArgs{
-		Role:      execution.Name,
-		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", env.Partition),
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("service: execution role policy attachment: %w", err)
-	}
-	secretsPolicy := pulumi.All(referencedSecrets, env.Region).ApplyT(func(args []any) (string, error) {
-		return secretsReadPolicy(args[0].([]string), kmsKeyArn, args[1].(string))
-	}).(pulumi.StringOutput)
-	secretsGrant, err := iam.NewRolePolicy(ctx, name+"-execution-secrets", &iam.RolePolicyArgs{
-		Role:   execution.Name,
-		Policy: secretsPolicy,
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("service: execution role secrets policy: %w", err)
-	}
-
 	task, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
 		Description:      pulumi.String("SpiceDB task role: no permissions, SpiceDB calls no AWS API"),
 		AssumeRolePolicy: trust,
@@ -123,7 +106,42 @@ func newRoles(ctx *pulumi.Context, name string, env awsEnv, referencedSecrets pu
 	if err != nil {
 		return nil, fmt.Errorf("service: task role: %w", err)
 	}
-	return &roles{execution: execution, task: task, grants: []pulumi.Resource{managed, secretsGrant}}, nil
+	return &roles{task: task, trust: trust, env: env, kmsKeyArn: kmsKeyArn, tags: tags}, nil
+}
+
+// newExecutionRole creates an execution role allowed to pull the image,
+// write logs and read exactly secretArns: the secrets one task definition's
+// container references, and no other task's.
+func (r *roles) newExecutionRole(ctx *pulumi.Context, resourceName string, secretArns pulumi.StringArrayOutput,
+	opts []pulumi.ResourceOption) (*executionRole, error) {
+	role, err := iam.NewRole(ctx, resourceName, &iam.RoleArgs{
+		Description:      pulumi.String("ECS pulls the SpiceDB image, writes its logs and injects this task's secrets"),
+		AssumeRolePolicy: r.trust,
+		Tags:             r.tags,
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("service: execution role %s: %w", resourceName, err)
+	}
+	// The AWS managed policy covers ECR pull and CloudWatch Logs and nothing else.
+	managed, err := iam.NewRolePolicyAttachment(ctx, resourceName+"-managed", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", r.env.Partition),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("service: execution role %s policy attachment: %w", resourceName, err)
+	}
+	kmsKeyArn := r.kmsKeyArn
+	secretsPolicy := pulumi.All(secretArns, r.env.Region).ApplyT(func(args []any) (string, error) {
+		return secretsReadPolicy(args[0].([]string), kmsKeyArn, args[1].(string))
+	}).(pulumi.StringOutput)
+	secretsGrant, err := iam.NewRolePolicy(ctx, resourceName+"-secrets", &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Policy: secretsPolicy,
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("service: execution role %s secrets policy: %w", resourceName, err)
+	}
+	return &executionRole{role: role, grants: []pulumi.Resource{managed, secretsGrant}}, nil
 }
 
 // awsEnv is where the stack deploys: looked up once through the (inherited) provider.

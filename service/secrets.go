@@ -18,9 +18,9 @@ type secretSource struct {
 
 // secretSources maps each secret environment variable to the secret ECS
 // reads it from. Container `secrets` entries, their SECRETS_VERSION
-// fingerprint and the execution role's GetSecretValue grant are all derived
-// from it and from the per-container name lists (serveSecretNames,
-// migrateSecretNames), so the three cannot drift apart.
+// fingerprint and each task definition's execution role GetSecretValue
+// grant are all derived from it and from the per-container name lists
+// (serveSecretNames, migrateSecretNames), so the three cannot drift apart.
 type secretSources map[string]secretSource
 
 // arns resolves the sources to env var name → secret ARN.
@@ -73,18 +73,17 @@ func secretsFingerprint(versionIDs map[string]string, names []string) (string, e
 	return strings.Join(ids, ","), nil
 }
 
-// referencedSecretArns is the sorted, de-duplicated set of ARNs that any of
-// the given containers' `secrets` entries point at.
-func referencedSecretArns(arns map[string]string, containers ...[]string) ([]string, error) {
-	var out []string
-	for _, names := range containers {
-		refs, err := secretRefsFor(arns, names)
-		if err != nil {
-			return nil, err
-		}
-		for _, ref := range refs {
-			out = append(out, ref.ValueFrom)
-		}
+// referencedSecretArns is the sorted, de-duplicated set of ARNs that a
+// container with the named secrets points its `secrets` entries at: what
+// that container's execution role may read.
+func referencedSecretArns(arns map[string]string, names []string) ([]string, error) {
+	refs, err := secretRefsFor(arns, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		out = append(out, ref.ValueFrom)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil

@@ -97,61 +97,79 @@ func TestJoinPresharedKeys(t *testing.T) {
 }
 
 // TestSecretsWiringIsExact: each container references exactly its secrets,
-// and the execution role may read exactly the union of them.
+// and each task definition's own execution role may read exactly those: the
+// migration task's role cannot read the preshared key.
 func TestSecretsWiringIsExact(t *testing.T) {
 	run := mustRunService(t, svcTestArgs(nil))
 	pskArn := svcOutput(run.one(t, "aws:secretsmanager/secret:Secret"), "arn").(string)
 	if run.outputs["presharedKeySecretArn"] != pskArn {
 		t.Errorf("PresharedKeySecretArn %q, want %q", run.outputs["presharedKeySecretArn"], pskArn)
 	}
-
-	_, serve := run.containerDefinitions(t, "spicedb-serve")
-	wantServe := []secretRef{{envPresharedKey, pskArn}, {envDatastoreURI, svcTestDatastoreArn}}
-	if !slices.Equal(serve[0].Secrets, wantServe) {
-		t.Errorf("serve secrets %+v, want %+v", serve[0].Secrets, wantServe)
+	for _, tc := range []struct {
+		taskDef     string
+		wantSecrets []secretRef
+		why         string
+	}{
+		{"spicedb-serve", []secretRef{{envPresharedKey, pskArn}, {envDatastoreURI, svcTestDatastoreArn}}, ""},
+		{"spicedb-migrate", []secretRef{{envDatastoreURI, svcTestDatastoreArn}}, " (no preshared key: it only talks to the database)"},
+	} {
+		t.Run(tc.taskDef, func(t *testing.T) {
+			_, defs := run.containerDefinitions(t, tc.taskDef)
+			if !slices.Equal(defs[0].Secrets, tc.wantSecrets) {
+				t.Errorf("secrets %+v, want %+v%s", defs[0].Secrets, tc.wantSecrets, tc.why)
+			}
+			var want []string
+			for _, ref := range tc.wantSecrets {
+				want = append(want, ref.ValueFrom)
+			}
+			slices.Sort(want)
+			doc := executionSecretsPolicy(t, run, tc.taskDef)
+			if len(doc.Statement) != 1 {
+				t.Fatalf("statements %+v, want only the GetSecretValue one (no KMS key given)", doc.Statement)
+			}
+			st := doc.Statement[0]
+			if st.Effect != "Allow" || !slices.Equal(st.Action, []string{"secretsmanager:GetSecretValue"}) || !slices.Equal(st.Resource, want) {
+				t.Errorf("policy statement %+v, want GetSecretValue on exactly %v", st, want)
+			}
+		})
 	}
-	_, migrate := run.containerDefinitions(t, "spicedb-migrate")
-	wantMigrate := []secretRef{{envDatastoreURI, svcTestDatastoreArn}}
-	if !slices.Equal(migrate[0].Secrets, wantMigrate) {
-		t.Errorf("migrate secrets %+v, want %+v (no preshared key: it only talks to the database)", migrate[0].Secrets, wantMigrate)
+	// Each execution role has exactly one inline policy: its secrets policy.
+	policies := run.mocks.OfType("aws:iam/rolePolicy:RolePolicy")
+	if len(policies) != 2 {
+		t.Fatalf("%d inline policies, want one per execution role", len(policies))
 	}
-
-	doc := executionSecretsPolicy(t, run)
-	want := []string{pskArn, svcTestDatastoreArn}
-	slices.Sort(want)
-	if len(doc.Statement) != 1 {
-		t.Fatalf("statements %+v, want only the GetSecretValue one (no KMS key given)", doc.Statement)
-	}
-	st := doc.Statement[0]
-	if st.Effect != "Allow" || !slices.Equal(st.Action, []string{"secretsmanager:GetSecretValue"}) || !slices.Equal(st.Resource, want) {
-		t.Errorf("policy statement %+v, want GetSecretValue on exactly %v", st, want)
-	}
-	roles := run.mocks.OfType("aws:iam/rolePolicy:RolePolicy")
-	if len(roles) != 1 || svcInput(roles[0], "role") != svcOutput(run.named(t, "aws:iam/role:Role", "spicedb-execution"), "name") {
-		t.Error("the secrets policy must be the execution role's only inline policy")
+	for _, taskDef := range []string{"spicedb-serve", "spicedb-migrate"} {
+		p := run.named(t, "aws:iam/rolePolicy:RolePolicy", taskDef+"-execution-secrets")
+		if svcInput(p, "role") != svcOutput(run.named(t, "aws:iam/role:Role", taskDef+"-execution"), "name") {
+			t.Errorf("%s secrets policy is attached to %v, not to its own execution role", taskDef, svcInput(p, "role"))
+		}
 	}
 }
 
 func TestSecretsKmsKeyGrantsDecryptViaSecretsManagerOnly(t *testing.T) {
 	const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	run := mustRunService(t, svcTestArgs(func(a *Args) { a.SecretsKmsKeyArn = key }))
-	doc := executionSecretsPolicy(t, run)
-	if len(doc.Statement) != 2 {
-		t.Fatalf("statements %+v, want GetSecretValue and kms:Decrypt", doc.Statement)
-	}
-	kms := doc.Statement[1]
-	if !slices.Equal(kms.Action, []string{"kms:Decrypt"}) || !slices.Equal(kms.Resource, []string{key}) ||
-		kms.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager.us-east-1.amazonaws.com" {
-		t.Errorf("kms statement %+v", kms)
+	for _, taskDef := range []string{"spicedb-serve", "spicedb-migrate"} {
+		doc := executionSecretsPolicy(t, run, taskDef)
+		if len(doc.Statement) != 2 {
+			t.Fatalf("%s statements %+v, want GetSecretValue and kms:Decrypt", taskDef, doc.Statement)
+		}
+		kms := doc.Statement[1]
+		if !slices.Equal(kms.Action, []string{"kms:Decrypt"}) || !slices.Equal(kms.Resource, []string{key}) ||
+			kms.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager.us-east-1.amazonaws.com" {
+			t.Errorf("%s kms statement %+v", taskDef, kms)
+		}
 	}
 	if got := svcInput(run.one(t, "aws:secretsmanager/secret:Secret"), "kmsKeyId"); got != key {
 		t.Errorf("preshared key secret kmsKeyId %v, want %s", got, key)
 	}
 }
 
-func executionSecretsPolicy(t *testing.T, run *svcRun) policyDocument {
+// executionSecretsPolicy decodes the secrets policy of the named task
+// definition's execution role.
+func executionSecretsPolicy(t *testing.T, run *svcRun, taskDef string) policyDocument {
 	t.Helper()
-	p := run.named(t, "aws:iam/rolePolicy:RolePolicy", "spicedb-execution-secrets")
+	p := run.named(t, "aws:iam/rolePolicy:RolePolicy", taskDef+"-execution-secrets")
 	var doc policyDocument
 	if err := json.Unmarshal([]byte(svcInput(p, "policy").(string)), &doc); err != nil {
 		t.Fatal(err)
@@ -161,7 +179,11 @@ func executionSecretsPolicy(t *testing.T, run *svcRun) policyDocument {
 
 func TestRolesTrustOnlyThisAccountsECSTasks(t *testing.T) {
 	run := mustRunService(t, svcTestArgs(nil))
-	for _, name := range []string{"spicedb-execution", "spicedb-task"} {
+	roles := run.mocks.OfType("aws:iam/role:Role")
+	if len(roles) != 3 {
+		t.Errorf("%d roles, want an execution role per task definition and one task role", len(roles))
+	}
+	for _, name := range []string{"spicedb-serve-execution", "spicedb-migrate-execution", "spicedb-task"} {
 		role := run.named(t, "aws:iam/role:Role", name)
 		var doc policyDocument
 		if err := json.Unmarshal([]byte(svcInput(role, "assumeRolePolicy").(string)), &doc); err != nil {
@@ -174,24 +196,60 @@ func TestRolesTrustOnlyThisAccountsECSTasks(t *testing.T) {
 		}
 	}
 	attachments := run.mocks.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-	if len(attachments) != 1 ||
-		svcInput(attachments[0], "policyArn") != "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" ||
-		svcInput(attachments[0], "role") != svcOutput(run.named(t, "aws:iam/role:Role", "spicedb-execution"), "name") {
-		t.Errorf("managed policy attachments %+v", attachments)
+	if len(attachments) != 2 {
+		t.Errorf("%d managed policy attachments, want one per execution role", len(attachments))
+	}
+	taskRole := run.named(t, "aws:iam/role:Role", "spicedb-task")
+	for _, taskDef := range []string{"spicedb-serve", "spicedb-migrate"} {
+		execution := run.named(t, "aws:iam/role:Role", taskDef+"-execution")
+		managed := run.named(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", taskDef+"-execution-managed")
+		if svcInput(managed, "policyArn") != "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" ||
+			svcInput(managed, "role") != svcOutput(execution, "name") {
+			t.Errorf("%s managed policy attachment %v on %v", taskDef, svcInput(managed, "policyArn"), svcInput(managed, "role"))
+		}
+		td := run.named(t, svcTestTaskDefType, taskDef)
+		if svcInput(td, "executionRoleArn") != svcOutput(execution, "arn") ||
+			svcInput(td, "taskRoleArn") != svcOutput(taskRole, "arn") {
+			t.Errorf("%s roles %v / %v, want its own execution role and the task role",
+				taskDef, svcInput(td, "executionRoleArn"), svcInput(td, "taskRoleArn"))
+		}
 	}
 	// The task role has no permissions at all.
-	taskRoleName := svcOutput(run.named(t, "aws:iam/role:Role", "spicedb-task"), "name")
 	for _, typ := range []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"} {
 		for _, r := range run.mocks.OfType(typ) {
-			if svcInput(r, "role") == taskRoleName {
+			if svcInput(r, "role") == svcOutput(taskRole, "name") {
 				t.Errorf("task role gets %s %q", typ, r.Name)
 			}
 		}
 	}
-	for _, td := range run.mocks.OfType(svcTestTaskDefType) {
-		if svcInput(td, "executionRoleArn") != svcOutput(run.named(t, "aws:iam/role:Role", "spicedb-execution"), "arn") ||
-			svcInput(td, "taskRoleArn") != svcOutput(run.named(t, "aws:iam/role:Role", "spicedb-task"), "arn") {
-			t.Errorf("%s roles %v / %v", td.Name, svcInput(td, "executionRoleArn"), svcInput(td, "taskRoleArn"))
-		}
+}
+
+func TestReferencedSecretArns(t *testing.T) {
+	arns := map[string]string{envPresharedKey: "arn:psk", envDatastoreURI: "arn:uri"}
+	for _, tc := range []struct {
+		name  string
+		arns  map[string]string
+		names []string
+		want  []string
+		err   string
+	}{
+		{"serve, sorted", arns, serveSecretNames, []string{"arn:psk", "arn:uri"}, ""},
+		{"migrate", arns, migrateSecretNames, []string{"arn:uri"}, ""},
+		{"one secret under two names", map[string]string{envPresharedKey: "arn:same", envDatastoreURI: "arn:same"},
+			serveSecretNames, []string{"arn:same"}, ""},
+		{"missing", map[string]string{envDatastoreURI: "arn:uri"}, serveSecretNames, nil, "no secret ARN for " + envPresharedKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := referencedSecretArns(tc.arns, tc.names)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
 	}
 }

@@ -109,7 +109,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	// One source of truth for secrets: containers' `secrets`, their version
-	// fingerprint and the execution role's grant are all derived from it.
+	// fingerprint and each task definition's execution role grant are all
+	// derived from it (see newTaskDefinition).
 	secrets := secretSources{
 		envPresharedKey: {Arn: key.SecretArn, VersionID: key.SecretVersionID},
 		envDatastoreURI: {
@@ -117,18 +118,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			VersionID: a.DatastoreURISecretVersionID.ToStringOutput(),
 		},
 	}
-	secretArns := secrets.arns()
-	referenced := secretArns.ApplyT(func(m map[string]string) ([]string, error) {
-		return referencedSecretArns(m, serveSecretNames, migrateSecretNames)
-	}).(pulumi.StringArrayOutput)
-	taskRoles, err := newRoles(ctx, name, env, referenced, a.SecretsKmsKeyArn, tags, child)
+	taskRoles, err := newRoles(ctx, name, env, a.SecretsKmsKeyArn, tags, child)
 	if err != nil {
 		return nil, err
 	}
 
 	tdIn := taskDefinitionInputs{
 		Image: image, LogGroup: logs.Name, Region: env.Region,
-		SecretArns: secretArns, SecretVersionIDs: secrets.versionIDs(),
+		SecretArns: secrets.arns(), SecretVersionIDs: secrets.versionIDs(),
 		Roles: taskRoles, Platform: plat, LogLevel: a.LogLevel, Tags: tags,
 	}
 	var dispatchRegistry pulumi.StringInput // nil: no service registry

@@ -22,9 +22,11 @@ type taskDefinitionInputs struct {
 	Image, LogGroup, Region pulumi.StringOutput
 	SecretArns              pulumi.StringMapOutput // env var name → secret ARN
 	SecretVersionIDs        pulumi.StringMapOutput // env var name → version id of the secret's value
-	Roles                   *roles
-	Platform                platform
-	LogLevel                string
+	// Roles give each task definition its own execution role and the
+	// shared task role.
+	Roles    *roles
+	Platform platform
+	LogLevel string
 	// DispatchUpstreamAddr is empty unless dispatch is on; only the serve
 	// container uses it.
 	DispatchUpstreamAddr string
@@ -42,8 +44,18 @@ type taskDefinitionSpec struct {
 // newTaskDefinition renders the spec's container (with `secrets` for
 // exactly spec.secretNames, fingerprinted by their versions) and registers a
 // Fargate task definition. A new value in any of those secrets therefore
-// makes a new revision.
+// makes a new revision. The task definition gets its own execution role,
+// which may read exactly the secrets of spec.secretNames: the migration
+// task's role cannot read the serve task's preshared key.
 func newTaskDefinition(ctx *pulumi.Context, resourceName string, spec taskDefinitionSpec, in taskDefinitionInputs, opts []pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
+	readable := in.SecretArns.ApplyT(func(arns map[string]string) ([]string, error) {
+		return referencedSecretArns(arns, spec.secretNames)
+	}).(pulumi.StringArrayOutput)
+	execution, err := in.Roles.newExecutionRole(ctx, resourceName+"-execution", readable, opts)
+	if err != nil {
+		return nil, err
+	}
+
 	containers := pulumi.All(in.Image, in.LogGroup, in.Region, in.SecretArns, in.SecretVersionIDs).ApplyT(func(v []any) (string, error) {
 		refs, err := secretRefsFor(v[3].(map[string]string), spec.secretNames)
 		if err != nil {
@@ -75,11 +87,11 @@ func newTaskDefinition(ctx *pulumi.Context, resourceName string, spec taskDefini
 			OperatingSystemFamily: pulumi.String("LINUX"),
 			CpuArchitecture:       pulumi.String(in.Platform.cpuArchitecture),
 		},
-		ExecutionRoleArn:     in.Roles.execution.Arn,
+		ExecutionRoleArn:     execution.role.Arn,
 		TaskRoleArn:          in.Roles.task.Arn,
 		ContainerDefinitions: containers,
 		Tags:                 in.Tags,
-	}, append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn(in.Roles.grants))...)
+	}, append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn(execution.grants))...)
 	if err != nil {
 		return nil, fmt.Errorf("service: task definition %s: %w", resourceName, err)
 	}
