@@ -248,7 +248,8 @@ func decodeStrict(text string, target any) error {
 }
 
 // coerceScalars turns "3" and "true" into 3 and true where the field wants a
-// number or a boolean: `pulumi config set --path a.b 3` stores a string.
+// number or a boolean: `pulumi config set --path` stores typed values, but a
+// hand-edited stack file or `--type string` may quote them.
 func coerceScalars(text string, typ reflect.Type) ([]byte, error) {
 	if typ.Kind() != reflect.Struct {
 		return []byte(text), nil

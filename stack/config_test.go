@@ -135,7 +135,7 @@ func TestNestedOverrideKeepsSiblingDefaults(t *testing.T) {
 
 // TestDispatchDefaultsOffAndCanBeTurnedOn: both stack files set other
 // spicedb fields, which must not drop dispatch's default; a stack can turn
-// it on or off, also with the string `pulumi config set --path` stores.
+// it on or off, also when the stack file quotes the boolean.
 func TestDispatchDefaultsOffAndCanBeTurnedOn(t *testing.T) {
 	cases := []struct {
 		stack     string
