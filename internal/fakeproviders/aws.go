@@ -28,6 +28,7 @@ func newAWS(c *Cloud) *fakeProvider {
 		"aws:index/getPartition:getPartition":                 getPartition,
 		"aws:index/getAvailabilityZones:getAvailabilityZones": getAvailabilityZones,
 		"aws:ec2/getVpc:getVpc":                               getVpc,
+		"aws:ec2/getRouteTables:getRouteTables":               getRouteTables,
 	}
 	return p
 }
@@ -112,6 +113,31 @@ func getVpc(c *Cloud, region string, args resource.PropertyMap) (resource.Proper
 		}),
 		"tags": resource.NewObjectProperty(resource.PropertyMap{}),
 	}, nil
+}
+
+// getRouteTables answers one route table per subnet named in an
+// association.subnet-id filter, as awsx gives every subnet its own table
+// (and the fake awsx Vpc registers none). Other filters narrow nothing.
+func getRouteTables(_ *Cloud, region string, args resource.PropertyMap) (resource.PropertyMap, error) {
+	ids := []string{}
+	filters := plain(args["filters"])
+	if filters.IsArray() {
+		for _, f := range filters.ArrayValue() {
+			if f = plain(f); !f.IsObject() || str(f.ObjectValue(), "name") != "association.subnet-id" {
+				continue
+			}
+			for _, subnet := range strs(f.ObjectValue(), "values") {
+				ids = append(ids, "rtb-"+hashOf(subnet, "rtb")[:17])
+			}
+		}
+	}
+	out := resource.PropertyMap{"id": strProp(region), "ids": strArray(ids...)}
+	for _, echoed := range []resource.PropertyKey{"vpcId", "filters", "tags"} {
+		if v, ok := args[echoed]; ok {
+			out[echoed] = v
+		}
+	}
+	return out, nil
 }
 
 // jsonCheck fails prop when its known value is not JSON (of an array when wantArray).

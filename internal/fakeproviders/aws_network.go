@@ -1,6 +1,8 @@
 package fakeproviders
 
 import (
+	"errors"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
@@ -35,28 +37,7 @@ func networkKinds() map[string]*kind {
 				}, nil
 			},
 		},
-		"aws:ec2/vpcEndpoint:VpcEndpoint": {
-			required:  []string{"vpcId", "serviceName"},
-			replaceOn: []string{"vpcId", "serviceName", "vpcEndpointType", "serviceRegion"},
-			outputs: func(c *call) (string, resource.PropertyMap, error) {
-				id := c.ec2ID("vpce")
-				return id, resource.PropertyMap{
-					"arn":                 strProp(c.arn("ec2", "vpc-endpoint/"+id)),
-					"vpcEndpointType":     strProp("Gateway"),
-					"state":               strProp("available"),
-					"ownerId":             strProp(Account),
-					"requesterManaged":    resource.NewBoolProperty(false),
-					"networkInterfaceIds": strArray(),
-					"cidrBlocks":          strArray(),
-					"dnsEntries": resource.NewArrayProperty([]resource.PropertyValue{
-						resource.NewObjectProperty(resource.PropertyMap{
-							"dnsName":      strProp(id + "." + str(c.in, "serviceName") + ".vpce.amazonaws.com"),
-							"hostedZoneId": strProp("Z7HUB22UULQXV"),
-						}),
-					}),
-				}, nil
-			},
-		},
+		"aws:ec2/vpcEndpoint:VpcEndpoint": vpcEndpoint(),
 		"aws:ec2/securityGroup:SecurityGroup": {
 			autoname:    "name",
 			autonameMax: 255,
@@ -77,6 +58,67 @@ func networkKinds() map[string]*kind {
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule(),
 		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":   securityGroupRule(),
 	}
+}
+
+// vpcEndpoint: Gateway (the API's default type) endpoints work through route
+// tables and get the service's prefix list; Interface endpoints work through
+// network interfaces in subnets and get DNS names. The API rejects subnets and
+// private DNS on a gateway endpoint.
+func vpcEndpoint() *kind {
+	return &kind{
+		required:  []string{"vpcId", "serviceName"},
+		replaceOn: []string{"vpcId", "serviceName", "vpcEndpointType", "serviceRegion"},
+		apply: func(in resource.PropertyMap) error {
+			if endpointType(in) != "Gateway" {
+				return nil
+			}
+			if len(strs(in, "subnetIds")) > 0 {
+				return errors.New("InvalidParameter: subnets are not supported for Gateway endpoints")
+			}
+			if boolean(in, "privateDnsEnabled", false) {
+				return errors.New("InvalidParameter: PrivateDnsEnabled is not supported for Gateway endpoints")
+			}
+			return nil
+		},
+		outputs: func(c *call) (string, resource.PropertyMap, error) {
+			id := c.ec2ID("vpce")
+			outs := resource.PropertyMap{
+				"arn":                 strProp(c.arn("ec2", "vpc-endpoint/"+id)),
+				"vpcEndpointType":     strProp(endpointType(c.in)),
+				"state":               strProp("available"),
+				"ownerId":             strProp(Account),
+				"requesterManaged":    resource.NewBoolProperty(false),
+				"privateDnsEnabled":   resource.NewBoolProperty(false),
+				"networkInterfaceIds": strArray(),
+				"cidrBlocks":          strArray(),
+				"dnsEntries":          resource.NewArrayProperty(nil),
+			}
+			if endpointType(c.in) == "Gateway" {
+				outs["prefixListId"] = strProp("pl-" + hashOf(str(c.in, "serviceName"), "pl")[:8])
+				return id, outs, nil
+			}
+			var enis []string
+			for _, subnet := range strs(c.in, "subnetIds") {
+				enis = append(enis, "eni-"+hashOf(id, subnet)[:17])
+			}
+			outs["networkInterfaceIds"] = strArray(enis...)
+			outs["dnsEntries"] = resource.NewArrayProperty([]resource.PropertyValue{
+				resource.NewObjectProperty(resource.PropertyMap{
+					"dnsName":      strProp(id + "." + str(c.in, "serviceName") + ".vpce.amazonaws.com"),
+					"hostedZoneId": strProp("Z7HUB22UULQXV"),
+				}),
+			})
+			return id, outs, nil
+		},
+	}
+}
+
+// endpointType is the endpoint's type, Gateway when unset as with the API.
+func endpointType(in resource.PropertyMap) string {
+	if t := str(in, "vpcEndpointType"); t != "" {
+		return t
+	}
+	return "Gateway"
 }
 
 // securityGroupRule: exactly one peer (CIDR, prefix list or group) is required by the API;
