@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -22,7 +23,7 @@ const httpsPort = 443
 // createEndpoints adds the interface endpoints (private DNS on, in the
 // private subnets, behind their own security group that admits HTTPS from the
 // VPC only) and the S3 gateway endpoint on the private subnets' route tables.
-func (n *Network) createEndpoints(ctx *pulumi.Context, name string, tags map[string]string) error {
+func (n *Network) createEndpoints(ctx *pulumi.Context, name string, adopted bool, tags map[string]string) error {
 	parent := pulumi.Parent(n)
 	region := aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, parent).Name()
 	serviceName := func(service string) pulumi.StringOutput {
@@ -69,18 +70,29 @@ func (n *Network) createEndpoints(ctx *pulumi.Context, name string, tags map[str
 	// of the private subnets. awsx exposes its route tables only as resource
 	// references (and an adopted VPC not at all), so both modes look them up
 	// by subnet association; awsx associates every subnet explicitly.
-	routeTables := awsec2.GetRouteTablesOutput(ctx, awsec2.GetRouteTablesOutputArgs{
-		VpcId: n.VpcID,
-		Filters: awsec2.GetRouteTablesFilterArray{awsec2.GetRouteTablesFilterArgs{
-			Name:   pulumi.String("association.subnet-id"),
-			Values: n.PrivateSubnetIDs,
-		}},
-	}, parent)
+	lookup := func(filter string, values pulumi.StringArrayInput) pulumi.StringArrayOutput {
+		return awsec2.GetRouteTablesOutput(ctx, awsec2.GetRouteTablesOutputArgs{
+			VpcId:   n.VpcID,
+			Filters: awsec2.GetRouteTablesFilterArray{awsec2.GetRouteTablesFilterArgs{Name: pulumi.String(filter), Values: values}},
+		}, parent).Ids()
+	}
+	routeTableIDs := lookup("association.subnet-id", n.PrivateSubnetIDs)
+	if adopted {
+		// Subnets of an adopted VPC often use the main route table without
+		// an explicit association, which the lookup above cannot see; the
+		// S3 route in the main table is harmless for the subnets it serves.
+		main := lookup("association.main", pulumi.StringArray{pulumi.String("true")})
+		routeTableIDs = pulumi.All(routeTableIDs, main).ApplyT(func(v []any) []string {
+			ids := append(append([]string{}, v[0].([]string)...), v[1].([]string)...)
+			slices.Sort(ids)
+			return slices.Compact(ids)
+		}).(pulumi.StringArrayOutput)
+	}
 	if _, err := awsec2.NewVpcEndpoint(ctx, name+"-s3", &awsec2.VpcEndpointArgs{
 		VpcId:           n.VpcID,
 		ServiceName:     serviceName("s3"),
 		VpcEndpointType: pulumi.String("Gateway"),
-		RouteTableIds:   routeTables.Ids(),
+		RouteTableIds:   routeTableIDs,
 		Tags:            pulumi.ToStringMap(tags),
 	}, parent); err != nil {
 		return fmt.Errorf("network: s3 endpoint: %w", err)

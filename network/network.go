@@ -47,7 +47,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	if a.VpcEndpoints {
-		if err := n.createEndpoints(ctx, name, a.Tags); err != nil {
+		if err := n.createEndpoints(ctx, name, a.Existing != nil, a.Tags); err != nil {
 			return nil, err
 		}
 	}

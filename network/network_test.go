@@ -200,7 +200,7 @@ func TestVpcEndpoints(t *testing.T) {
 				return
 			}
 			sgID := checkEndpointSecurityGroup(t, m, tt.wantCidr)
-			checkEndpoints(t, m, got, sgID)
+			checkEndpoints(t, m, got, sgID, args.Existing != nil)
 		})
 	}
 }
@@ -238,7 +238,7 @@ func checkEndpointSecurityGroup(t *testing.T, m *pulumimock.Mocks, vpcCidr strin
 	return sg.ID
 }
 
-func checkEndpoints(t *testing.T, m *pulumimock.Mocks, net resolved, sgID string) {
+func checkEndpoints(t *testing.T, m *pulumimock.Mocks, net resolved, sgID string, adopted bool) {
 	t.Helper()
 	byService := map[string]map[string]any{}
 	for _, e := range m.OfType(endpointType) {
@@ -274,9 +274,16 @@ func checkEndpoints(t *testing.T, m *pulumimock.Mocks, net resolved, sgID string
 	if !slices.Contains(m.Invokes(), routeTablesTok) {
 		t.Errorf("invokes %v: the S3 gateway's route tables must come from %s", m.Invokes(), routeTablesTok)
 	}
+	// One table per private subnet; an adopted VPC's main table too, for
+	// subnets that use it without an explicit association.
 	tables, _ := s3["routeTableIds"].([]any)
-	if len(tables) != len(net.PrivateSubnetIDs) {
-		t.Errorf("S3 endpoint route tables %v, want one per private subnet (%d)", s3["routeTableIds"], len(net.PrivateSubnetIDs))
+	want := len(net.PrivateSubnetIDs)
+	if adopted {
+		want++
+	}
+	if len(tables) != want || slices.Contains(tables, any("rtb-main")) != adopted {
+		t.Errorf("S3 endpoint route tables %v, want one per private subnet (%d) plus the main table only when adopted (%v)",
+			s3["routeTableIds"], len(net.PrivateSubnetIDs), adopted)
 	}
 }
 

@@ -155,10 +155,14 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return props(map[string]any{"names": names, "zoneIds": names, "id": m.Region}), nil
 	case "aws:ec2/getRouteTables:getRouteTables":
 		// One route table per subnet named in an association.subnet-id
-		// filter, as awsx creates them (one per subnet).
+		// filter, as awsx creates them (one per subnet); the main route
+		// table for an association.main filter.
 		ids := []any{}
 		if filters := args.Args["filters"]; filters.IsArray() {
 			for _, f := range filters.ArrayValue() {
+				if f.IsObject() && f.ObjectValue()["name"].StringValue() == "association.main" {
+					ids = append(ids, "rtb-main")
+				}
 				if !f.IsObject() || f.ObjectValue()["name"].StringValue() != "association.subnet-id" {
 					continue
 				}
