@@ -48,11 +48,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 	cloud := h.env.Cloud
 	s := h.open(t, "dev", nil, nil)
 
-	step := func(name string, f func(t *testing.T)) {
-		if !t.Run(name, f) {
-			t.FailNow() // later steps need this one's state
-		}
-	}
+	step := func(name string, f func(t *testing.T)) { mustStep(t, name, f) }
 
 	step("preview creates everything, touches nothing", func(t *testing.T) {
 		res, err := s.Preview(ctx)
@@ -114,17 +110,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 	})
 
 	step("second up changes nothing", func(t *testing.T) {
-		h.reset()
-		res, err := s.Up(ctx)
-		if err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		if changes := testkit.ChangedOps(res.Summary.ResourceChanges); len(changes) != 0 {
-			t.Errorf("second up changed %v, want only same", changes)
-		}
-		if ev := cloud.Events(); len(ev) != 0 {
-			t.Errorf("second up reached the cloud: %+v", ev)
-		}
+		h.upChangesNothing(t, s)
 	})
 
 	step("refresh finds no drift", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spicedb-ecs/spicedb-ecs/automation"
 	"github.com/spicedb-ecs/spicedb-ecs/automation/enginetest"
 	"github.com/spicedb-ecs/spicedb-ecs/internal/syncio"
+	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // harness drives one environment's stacks through the automation package
@@ -62,6 +63,31 @@ func (h *harness) reset() {
 	h.events = nil
 	h.mu.Unlock()
 	h.env.Cloud.ResetLedger()
+}
+
+// mustStep runs one step of a scenario; later steps need its state.
+func mustStep(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, f) {
+		t.FailNow()
+	}
+}
+
+// upChangesNothing runs up again: the engine must report only "same" and
+// the fake cloud must see no operation at all.
+func (h *harness) upChangesNothing(t *testing.T, s *automation.Stack) {
+	t.Helper()
+	h.reset()
+	res, err := s.Up(context.Background())
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if changes := testkit.ChangedOps(res.Summary.ResourceChanges); len(changes) != 0 {
+		t.Errorf("up changed %v, want only same", changes)
+	}
+	if ev := h.env.Cloud.Events(); len(ev) != 0 {
+		t.Errorf("up reached the cloud: %+v", ev)
+	}
 }
 
 // eventsJSON is every recorded engine event as JSON, for leak checks.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spicedb-ecs/spicedb-ecs/automation"
 	"github.com/spicedb-ecs/spicedb-ecs/internal/fakeproviders"
-	"github.com/spicedb-ecs/spicedb-ecs/internal/testkit"
 )
 
 // Network resource types the scenarios below look for.
@@ -164,30 +163,12 @@ func TestEngineNatlessVpcWithEndpoints(t *testing.T) {
 	})
 
 	mustStep(t, "second up changes nothing (the route table lookup is stable)", func(t *testing.T) {
-		h.reset()
-		res, err := s.Up(ctx)
-		if err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		if changes := testkit.ChangedOps(res.Summary.ResourceChanges); len(changes) != 0 {
-			t.Errorf("second up changed %v, want only same", changes)
-		}
-		if ev := cloud.Events(); len(ev) != 0 {
-			t.Errorf("second up reached the cloud: %+v", ev)
-		}
+		h.upChangesNothing(t, s)
 	})
 
 	mustStep(t, "destroy empties the cloud", func(t *testing.T) {
 		destroyAll(t, h, s)
 	})
-}
-
-// mustStep runs one step of a scenario; later steps need its state.
-func mustStep(t *testing.T, name string, f func(t *testing.T)) {
-	t.Helper()
-	if !t.Run(name, f) {
-		t.FailNow()
-	}
 }
 
 func destroyAll(t *testing.T, h *harness, s *automation.Stack) {
