@@ -79,11 +79,13 @@ type Args struct {
 }
 
 var (
-	instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
+	// InstanceClassPattern and KmsKeyArnPattern are shared with the stack's
+	// config validation, so both layers accept the same values.
+	InstanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
 	// identifierPattern is what PostgreSQL and RDS accept for the database
 	// and user names without quoting; it also keeps the URI free of escapes.
 	identifierPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	kmsKeyArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
+	KmsKeyArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
 )
 
 // withDefaults returns a copy of a with every unset optional field filled.
@@ -116,7 +118,7 @@ func (a Args) validate() error {
 	if a.SubnetIDs == nil {
 		add("SubnetIDs is required")
 	}
-	if !instanceClassPattern.MatchString(a.InstanceClass) {
+	if !InstanceClassPattern.MatchString(a.InstanceClass) {
 		add("InstanceClass %q: accepted: db.<family>.<size>, e.g. db.t4g.micro", a.InstanceClass)
 	}
 	if a.AllocatedStorageGiB < 20 || a.AllocatedStorageGiB > 65536 {
@@ -134,7 +136,7 @@ func (a Args) validate() error {
 	if a.BackupRetentionDays == 0 && a.DeletionProtection {
 		add("BackupRetentionDays 0 turns backups off, which a deletion-protected database must not do; accepted: 1 to 35")
 	}
-	if a.KmsKeyArn != "" && !kmsKeyArnPattern.MatchString(a.KmsKeyArn) {
+	if a.KmsKeyArn != "" && !KmsKeyArnPattern.MatchString(a.KmsKeyArn) {
 		add("KmsKeyArn %q: accepted: arn:aws:kms:<region>:<account>:key/<id>, or empty for the AWS managed key", a.KmsKeyArn)
 	}
 	if !identifierPattern.MatchString(a.DatabaseName) {

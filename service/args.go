@@ -100,7 +100,8 @@ const (
 	defaultLogRetentionDays   = 30
 )
 
-var logLevels = []string{"trace", "debug", "info", "warn", "error"}
+// LogLevels are the SpiceDB log levels accepted (stack config checks the same list).
+var LogLevels = []string{"trace", "debug", "info", "warn", "error"}
 
 // withDefaults returns a copy of a with every unset optional field set to its
 // documented default. It is the only place defaults live.
@@ -166,8 +167,8 @@ func (a Args) validate() error {
 	if err := ValidateFargateSize(a.CPU, a.MemoryMiB); err != nil {
 		add("spicedb.cpu/spicedb.memoryMiB: %v", err)
 	}
-	if !slices.Contains(logLevels, a.LogLevel) {
-		add("LogLevel (spicedb.logLevel) %q: accepted %v", a.LogLevel, logLevels)
+	if !slices.Contains(LogLevels, a.LogLevel) {
+		add("LogLevel (spicedb.logLevel) %q: accepted %v", a.LogLevel, LogLevels)
 	}
 	if a.KeepImages < 1 {
 		add("KeepImages (image.keepImages) must be at least 1, got %d", a.KeepImages)

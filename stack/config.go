@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/spicedb-ecs/spicedb-ecs/database"
 	"github.com/spicedb-ecs/spicedb-ecs/service"
 )
 
@@ -127,7 +128,7 @@ type LogsConfig struct {
 var (
 	NatGatewayStrategies = []string{"single", "onePerAz", "none"}
 	Architectures        = []string{service.ArchitectureARM64, service.ArchitectureX8664}
-	LogLevels            = []string{"trace", "debug", "info", "warn", "error"}
+	LogLevels            = service.LogLevels
 	MigrationGates       = []string{service.MigrationGateECSTask, service.MigrationGateNone}
 	// SslPolicies are the NLB TLS policies that offer TLS 1.2 or newer with
 	// forward secrecy only; the 2016 policy the API defaults to is not here.
@@ -142,7 +143,7 @@ var (
 	// LogRetentionDays are the values CloudWatch Logs accepts.
 	LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 	// PostgresVersions are the major versions SpiceDB supports (≥14) that RDS offers.
-	PostgresVersions = []int{14, 15, 16, 17}
+	PostgresVersions = database.SupportedPostgresVersions
 )
 
 // Defaults returns the configuration a stack gets when it sets nothing.

@@ -7,14 +7,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spicedb-ecs/spicedb-ecs/database"
 	"github.com/spicedb-ecs/spicedb-ecs/service"
 )
 
 var (
 	vpcIDPattern          = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
 	subnetIDPattern       = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	instanceClassPattern  = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
-	kmsKeyArnPattern      = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-zA-Z-]+$`)
 	certificateArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-zA-Z-]+$`)
 	domainNamePattern     = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	hostedZoneIDPattern   = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
@@ -92,7 +91,7 @@ func validateSubnets(p *problems, key string, ids []string) {
 
 func (c Config) validateDatabase(p *problems) {
 	d := c.Database
-	if !instanceClassPattern.MatchString(d.InstanceClass) {
+	if !database.InstanceClassPattern.MatchString(d.InstanceClass) {
 		p.addf("database.instanceClass", "%q is not an RDS instance class; accepted: db.<family>.<size>, e.g. db.t4g.micro", d.InstanceClass)
 	}
 	if d.AllocatedStorageGiB < 20 || d.AllocatedStorageGiB > 65536 {
@@ -110,7 +109,7 @@ func (c Config) validateDatabase(p *problems) {
 	if d.BackupRetentionDays == 0 && d.DeletionProtection {
 		p.addf("database.backupRetentionDays", "0 turns backups off, which a deletion-protected database must not do; accepted: 1 to 35, or 0 with database.deletionProtection: false")
 	}
-	if d.KmsKeyArn != "" && !kmsKeyArnPattern.MatchString(d.KmsKeyArn) {
+	if d.KmsKeyArn != "" && !database.KmsKeyArnPattern.MatchString(d.KmsKeyArn) {
 		p.addf("database.kmsKeyArn", "%q is not a KMS key ARN; accepted: arn:aws:kms:<region>:<account>:key/<id>, or empty for the AWS-managed key", d.KmsKeyArn)
 	}
 }
