@@ -62,15 +62,10 @@ func (c migrateCommand) run(ctx context.Context, args []string, stdout, stderr i
 		defaultTimeout = d
 	}
 
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spicedb-ecs migrate [flags]")
-		fmt.Fprintln(stderr, "\nRuns `spicedb datastore migrate head` as one Fargate task and waits for it;")
-		fmt.Fprintln(stderr, "exits 0 only if it succeeded. Every flag defaults from the named environment variable.")
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("migrate", stderr,
+		"usage: spicedb-ecs migrate [flags]",
+		"\nRuns `spicedb datastore migrate head` as one Fargate task and waits for it;",
+		"exits 0 only if it succeeded. Every flag defaults from the named environment variable.")
 	help := func(text, envName string) string { return text + " (env " + envName + ")" }
 	cluster := fs.String("cluster", env(migration.EnvCluster), help("ECS cluster name or ARN", migration.EnvCluster))
 	taskDef := fs.String("task-definition", env(migration.EnvTaskDefinition), help("migration task definition ARN", migration.EnvTaskDefinition))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,17 +27,12 @@ func localRehearseCommand() rehearseCommand {
 }
 
 func (c rehearseCommand) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("rehearse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spicedb-ecs rehearse --stack <name> [--replicas 2] [--project-dir .]")
-		fmt.Fprintln(stderr, "\nRuns the stack's rendered ECS task definitions on this machine: a throwaway")
-		fmt.Fprintln(stderr, "PostgreSQL, the migration, N serve tasks of bin/spicedb and a TLS load balancer")
-		fmt.Fprintln(stderr, "emulating the NLB listener and target group. Ctrl-C stops and removes it all.")
-		fmt.Fprintln(stderr, "No AWS is used. Needs PostgreSQL (sudo apt-get install postgresql) and bin/spicedb (make tools).")
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("rehearse", stderr,
+		"usage: spicedb-ecs rehearse --stack <name> [--replicas 2] [--project-dir .]",
+		"\nRuns the stack's rendered ECS task definitions on this machine: a throwaway",
+		"PostgreSQL, the migration, N serve tasks of bin/spicedb and a TLS load balancer",
+		"emulating the NLB listener and target group. Ctrl-C stops and removes it all.",
+		"No AWS is used. Needs PostgreSQL (sudo apt-get install postgresql) and bin/spicedb (make tools).")
 	stackName := fs.String("stack", "", "environment (stack) whose rendering to run, e.g. dev (required)")
 	replicas := fs.Int("replicas", 2, "number of serve tasks behind the load balancer")
 	projectDir := fs.String("project-dir", ".", "directory holding Pulumi.yaml, Pulumi.<stack>.yaml and bin/spicedb")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,8 +37,7 @@ type stackFlags struct {
 
 func parseStackFlags(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) (*stackFlags, error) {
 	f := &stackFlags{config: keyValues{}, secrets: keyValues{}}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, stderr, "usage: spicedb-ecs "+name+" --stack <name> [flags]")
 	fs.StringVar(&f.opts.Stack, "stack", "", "environment (stack) name, e.g. dev or prod (required)")
 	fs.StringVar(&f.opts.ProjectDir, "project-dir", ".", "directory holding Pulumi.yaml and Pulumi.<stack>.yaml")
 	fs.Var(f.config, "config", "set a config value by path, saved in the stack file: key=value (repeatable)")
