@@ -1,6 +1,7 @@
 package database
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -90,21 +91,11 @@ var (
 
 // withDefaults returns a copy of a with every unset optional field filled.
 func (a Args) withDefaults() Args {
-	if a.InstanceClass == "" {
-		a.InstanceClass = DefaultInstanceClass
-	}
-	if a.AllocatedStorageGiB == 0 {
-		a.AllocatedStorageGiB = DefaultAllocatedStorageGiB
-	}
-	if a.PostgresVersion == 0 {
-		a.PostgresVersion = DefaultPostgresVersion
-	}
-	if a.DatabaseName == "" {
-		a.DatabaseName = DefaultDatabaseName
-	}
-	if a.Username == "" {
-		a.Username = DefaultUsername
-	}
+	a.InstanceClass = cmp.Or(a.InstanceClass, DefaultInstanceClass)
+	a.AllocatedStorageGiB = cmp.Or(a.AllocatedStorageGiB, DefaultAllocatedStorageGiB)
+	a.PostgresVersion = cmp.Or(a.PostgresVersion, DefaultPostgresVersion)
+	a.DatabaseName = cmp.Or(a.DatabaseName, DefaultDatabaseName)
+	a.Username = cmp.Or(a.Username, DefaultUsername)
 	return a
 }
 

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
@@ -37,21 +38,11 @@ var startedByPattern = regexp.MustCompile(`^[A-Za-z0-9/_-]{1,128}$`)
 
 // withDefaults fills every optional field that is unset.
 func (p Params) withDefaults() Params {
-	if p.ContainerName == "" {
-		p.ContainerName = DefaultContainerName
-	}
-	if p.LogStreamPrefix == "" {
-		p.LogStreamPrefix = DefaultLogStreamPrefix
-	}
-	if p.Timeout == 0 {
-		p.Timeout = DefaultTimeout
-	}
-	if p.PollInterval == 0 {
-		p.PollInterval = DefaultPollInterval
-	}
-	if p.StartedBy == "" {
-		p.StartedBy = DefaultStartedBy
-	}
+	p.ContainerName = cmp.Or(p.ContainerName, DefaultContainerName)
+	p.LogStreamPrefix = cmp.Or(p.LogStreamPrefix, DefaultLogStreamPrefix)
+	p.Timeout = cmp.Or(p.Timeout, DefaultTimeout)
+	p.PollInterval = cmp.Or(p.PollInterval, DefaultPollInterval)
+	p.StartedBy = cmp.Or(p.StartedBy, DefaultStartedBy)
 	return p
 }
 

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -63,15 +64,9 @@ type ExistingVpc struct {
 
 // withDefaults returns a copy of a with every unset optional field filled.
 func (a Args) withDefaults() Args {
-	if a.CidrBlock == "" {
-		a.CidrBlock = DefaultCidrBlock
-	}
-	if a.AvailabilityZones == 0 {
-		a.AvailabilityZones = DefaultAvailabilityZones
-	}
-	if a.NatGateways == "" {
-		a.NatGateways = DefaultNatGateways
-	}
+	a.CidrBlock = cmp.Or(a.CidrBlock, DefaultCidrBlock)
+	a.AvailabilityZones = cmp.Or(a.AvailabilityZones, DefaultAvailabilityZones)
+	a.NatGateways = cmp.Or(a.NatGateways, DefaultNatGateways)
 	return a
 }
 

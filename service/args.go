@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -106,34 +107,22 @@ var LogLevels = []string{"trace", "debug", "info", "warn", "error"}
 // withDefaults returns a copy of a with every unset optional field set to its
 // documented default. It is the only place defaults live.
 func (a Args) withDefaults() Args {
-	setString := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	setInt := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	setString(&a.SpiceDBVersion, defaultSpiceDBVersion)
-	setString(&a.Architecture, ArchitectureARM64)
-	setInt(&a.KeepImages, defaultKeepImages)
-	setInt(&a.DesiredCount, defaultDesiredCount)
-	setInt(&a.CPU, defaultCPU)
-	setInt(&a.MemoryMiB, defaultMemoryMiB)
-	setString(&a.LogLevel, defaultLogLevel)
-	setInt(&a.Autoscaling.MinCount, defaultMinCount)
-	setInt(&a.Autoscaling.MaxCount, defaultMaxCount)
-	setInt(&a.Autoscaling.TargetCPUPercent, defaultTargetCPUPercent)
-	setInt(&a.LoadBalancer.ListenerPort, defaultListenerPort)
-	setString(&a.LoadBalancer.SslPolicy, defaultSslPolicy)
-	setInt(&a.LoadBalancer.DeregistrationDelaySeconds, defaultDeregistrationSecs)
-	setString(&a.MigrationGate, MigrationGateECSTask)
-	if a.MigrationTimeout == 0 {
-		a.MigrationTimeout = defaultMigrationTimeout
-	}
-	setInt(&a.LogRetentionDays, defaultLogRetentionDays)
+	a.SpiceDBVersion = cmp.Or(a.SpiceDBVersion, defaultSpiceDBVersion)
+	a.Architecture = cmp.Or(a.Architecture, ArchitectureARM64)
+	a.KeepImages = cmp.Or(a.KeepImages, defaultKeepImages)
+	a.DesiredCount = cmp.Or(a.DesiredCount, defaultDesiredCount)
+	a.CPU = cmp.Or(a.CPU, defaultCPU)
+	a.MemoryMiB = cmp.Or(a.MemoryMiB, defaultMemoryMiB)
+	a.LogLevel = cmp.Or(a.LogLevel, defaultLogLevel)
+	a.Autoscaling.MinCount = cmp.Or(a.Autoscaling.MinCount, defaultMinCount)
+	a.Autoscaling.MaxCount = cmp.Or(a.Autoscaling.MaxCount, defaultMaxCount)
+	a.Autoscaling.TargetCPUPercent = cmp.Or(a.Autoscaling.TargetCPUPercent, defaultTargetCPUPercent)
+	a.LoadBalancer.ListenerPort = cmp.Or(a.LoadBalancer.ListenerPort, defaultListenerPort)
+	a.LoadBalancer.SslPolicy = cmp.Or(a.LoadBalancer.SslPolicy, defaultSslPolicy)
+	a.LoadBalancer.DeregistrationDelaySeconds = cmp.Or(a.LoadBalancer.DeregistrationDelaySeconds, defaultDeregistrationSecs)
+	a.MigrationGate = cmp.Or(a.MigrationGate, MigrationGateECSTask)
+	a.MigrationTimeout = cmp.Or(a.MigrationTimeout, defaultMigrationTimeout)
+	a.LogRetentionDays = cmp.Or(a.LogRetentionDays, defaultLogRetentionDays)
 	a.Tags = maps.Clone(a.Tags) // the caller's map stays theirs
 	return a
 }

@@ -215,6 +215,8 @@ func TestInvalidConfig(t *testing.T) {
 			[]string{`image.uri: "authzed/spicedb" is not an image reference with an explicit tag or digest; accepted: e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/spicedb:v1.56.2 or ...@sha256:<64 hex>`}},
 		{"2016 tls policy", map[string]string{"loadBalancer": `{"sslPolicy":"ELBSecurityPolicy-2016-08"}`},
 			[]string{`loadBalancer.sslPolicy: "ELBSecurityPolicy-2016-08" is not accepted; accepted: ` + strings.Join(SslPolicies, ", ")}},
+		{"no deregistration delay", map[string]string{"loadBalancer": `{"deregistrationDelaySeconds":0}`},
+			[]string{`loadBalancer.deregistrationDelaySeconds: 0 is out of range; accepted: 1 to 3600`}},
 		{"allowed cidr", map[string]string{"loadBalancer": `{"allowedCidrs":["0.0.0.0"]}`},
 			[]string{`loadBalancer.allowedCidrs: "0.0.0.0" is not an IPv4 CIDR; accepted: network addresses like 203.0.113.0/24 or 0.0.0.0/0`}},
 		{"tls both modes", map[string]string{"tls": `{"certificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/abc","domainName":"spicedb.example.com","hostedZoneId":"Z0123456789ABC"}`},

@@ -168,8 +168,9 @@ func (c Config) validateEdge(p *problems) {
 			p.addf("loadBalancer.allowedCidrs", "%q is not an IPv4 CIDR; accepted: network addresses like 203.0.113.0/24 or 0.0.0.0/0", cidr)
 		}
 	}
-	if lb.DeregistrationDelaySeconds < 0 || lb.DeregistrationDelaySeconds > 3600 {
-		p.addf("loadBalancer.deregistrationDelaySeconds", "%d is out of range; accepted: 0 to 3600", lb.DeregistrationDelaySeconds)
+	// 0 is not offered: the service component reads 0 as "unset" (60 s).
+	if lb.DeregistrationDelaySeconds < 1 || lb.DeregistrationDelaySeconds > 3600 {
+		p.addf("loadBalancer.deregistrationDelaySeconds", "%d is out of range; accepted: 1 to 3600", lb.DeregistrationDelaySeconds)
 	}
 	t := c.TLS
 	if t.CertificateArn != "" && !certificateArnPattern.MatchString(t.CertificateArn) {

@@ -9,6 +9,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // invokeFunc answers a data-source invoke.
@@ -229,17 +230,11 @@ func (p *fakeProvider) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*p
 
 func (p *fakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	p.note("Create")
-	urn := resource.URN(req.GetUrn())
-	k, err := p.kindOf(string(urn.Type()))
+	k, c, err := p.newCall(ctx, req.GetUrn(), req.GetProperties(), req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
-	in, err := unmarshal(req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	c := &call{urn: string(urn), name: urn.Name(), typ: string(urn.Type()), in: in,
-		region: p.region(ctx), preview: req.GetPreview(), cloud: p.cloud}
+	in := c.in
 	if !c.preview {
 		c.gen = p.cloud.nextGeneration(c.urn)
 		if k.apply != nil {
@@ -251,11 +246,7 @@ func (p *fakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 			return nil, fmt.Errorf("creating %s (%s): %s %q already exists", c.name, c.typ, k.autoname, str(in, k.autoname))
 		}
 	}
-	id, outs, err := p.outputs(k, c)
-	if err != nil {
-		return nil, err
-	}
-	props, err := marshal(outs)
+	id, outs, props, err := p.outputProps(k, c)
 	if err != nil {
 		return nil, err
 	}
@@ -270,34 +261,49 @@ func (p *fakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
 }
 
-func (p *fakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	p.note("Update")
-	urn := resource.URN(req.GetUrn())
+// newCall resolves the kind of a resource and decodes its new inputs: the
+// start of both Create and Update.
+func (p *fakeProvider) newCall(ctx context.Context, rawURN string, news *structpb.Struct, preview bool) (*kind, *call, error) {
+	urn := resource.URN(rawURN)
 	k, err := p.kindOf(string(urn.Type()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	in, err := unmarshal(req.GetNews())
+	in, err := unmarshal(news)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, &call{urn: string(urn), name: urn.Name(), typ: string(urn.Type()), in: in,
+		region: p.region(ctx), preview: preview, cloud: p.cloud}, nil
+}
+
+// outputProps computes a call's id and outputs, and marshals the outputs.
+func (p *fakeProvider) outputProps(k *kind, c *call) (string, resource.PropertyMap, *structpb.Struct, error) {
+	id, outs, err := p.outputs(k, c)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	props, err := marshal(outs)
+	return id, outs, props, err
+}
+
+func (p *fakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	p.note("Update")
+	k, c, err := p.newCall(ctx, req.GetUrn(), req.GetNews(), req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
-	old, err := unmarshal(req.GetOlds())
-	if err != nil {
+	if c.old, err = unmarshal(req.GetOlds()); err != nil {
 		return nil, err
 	}
-	c := &call{urn: string(urn), name: urn.Name(), typ: string(urn.Type()), in: in,
-		region: p.region(ctx), preview: req.GetPreview(), oldID: req.GetId(), old: old, cloud: p.cloud,
-		gen: p.cloud.generation(string(urn), req.GetId())}
+	in := c.in
+	c.oldID, c.gen = req.GetId(), p.cloud.generation(c.urn, req.GetId())
 	if !c.preview && k.apply != nil {
 		if err := k.apply(in); err != nil {
 			return nil, fmt.Errorf("updating %s (%s): %w", c.name, c.typ, err)
 		}
 	}
-	_, outs, err := p.outputs(k, c)
-	if err != nil {
-		return nil, err
-	}
-	props, err := marshal(outs)
+	_, outs, props, err := p.outputProps(k, c)
 	if err != nil {
 		return nil, err
 	}
