@@ -74,9 +74,9 @@ func joinPresharedKeys(generated, additional string) (string, error) {
 			key = strings.TrimSpace(key)
 			switch {
 			case key == "":
-				return "", fmt.Errorf("service: additional preshared key %d is empty (SpiceDB refuses to start)", i+1)
+				return "", fmt.Errorf("service: AdditionalPresharedKeys (additionalPresharedKeys): entry %d is empty (SpiceDB refuses to start); accepted: comma-separated keys without quotes", i+1)
 			case strings.ContainsAny(key, `"'`):
-				return "", fmt.Errorf("service: additional preshared key %d contains a quote", i+1)
+				return "", fmt.Errorf("service: AdditionalPresharedKeys (additionalPresharedKeys): entry %d contains a quote; accepted: comma-separated keys without quotes", i+1)
 			}
 			keys = append(keys, key)
 		}

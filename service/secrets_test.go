@@ -74,9 +74,9 @@ func TestJoinPresharedKeys(t *testing.T) {
 		{"blank", "  ", "gen", ""},
 		{"one", "k2", "gen,k2", ""},
 		{"two trimmed", "k2, k3", "gen,k2,k3", ""},
-		{"empty entry", "k2,,k3", "", "additional preshared key 2 is empty"},
-		{"trailing comma", "k2,", "", "additional preshared key 2 is empty"},
-		{"quote", `k"2`, "", "additional preshared key 1 contains a quote"},
+		{"empty entry", "k2,,k3", "", "additionalPresharedKeys): entry 2 is empty"},
+		{"trailing comma", "k2,", "", "additionalPresharedKeys): entry 2 is empty"},
+		{"quote", `k"2`, "", "additionalPresharedKeys): entry 1 contains a quote"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := joinPresharedKeys("gen", tc.additional)
