@@ -111,18 +111,24 @@ func (p *fakeProvider) CheckConfig(ctx context.Context, req *pulumirpc.CheckRequ
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-// DiffConfig reports changed provider settings as in-place updates.
-func (p *fakeProvider) DiffConfig(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	p.note("DiffConfig")
+// diffInputs decodes a diff's old inputs (old state from engines that send
+// none) and new inputs.
+func diffInputs(req *pulumirpc.DiffRequest) (olds, news resource.PropertyMap, err error) {
 	oldInputs := req.GetOldInputs()
 	if oldInputs == nil {
 		oldInputs = req.GetOlds()
 	}
-	olds, err := unmarshal(oldInputs)
-	if err != nil {
-		return nil, err
+	if olds, err = unmarshal(oldInputs); err != nil {
+		return nil, nil, err
 	}
-	news, err := unmarshal(req.GetNews())
+	news, err = unmarshal(req.GetNews())
+	return olds, news, err
+}
+
+// DiffConfig reports changed provider settings as in-place updates.
+func (p *fakeProvider) DiffConfig(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	p.note("DiffConfig")
+	olds, news, err := diffInputs(req)
 	if err != nil {
 		return nil, err
 	}
@@ -211,15 +217,7 @@ func (p *fakeProvider) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	oldInputs := req.GetOldInputs()
-	if oldInputs == nil {
-		oldInputs = req.GetOlds()
-	}
-	olds, err := unmarshal(oldInputs)
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	olds, news, err := diffInputs(req)
 	if err != nil {
 		return nil, err
 	}
